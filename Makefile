@@ -1,0 +1,40 @@
+# nodex: `make run` builds and serves this machine's metrics on :9100;
+# `make test` builds and runs every test. Both install missing Debian
+# packages first when run as root.
+
+BUILD_DIR ?= build
+LISTEN    ?= 0.0.0.0:9100
+JOBS      ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+# What building and running nodex needs.
+BUILD_DEPS := cmake ninja-build g++ pkg-config libmicrohttpd-dev libdeflate-dev libre2-dev \
+              libcli11-dev libgtest-dev libgmock-dev
+# Real peers the end-to-end tests talk to.
+TEST_DEPS  := curl python3 prometheus prometheus-node-exporter
+
+.PHONY: all build run test deps test-deps clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh $(BUILD_DEPS)
+
+test-deps:
+	@scripts/install-deps.sh --test-peers $(BUILD_DEPS) $(TEST_DEPS)
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_FLAGS)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/nodex --path.procfs=/proc --path.sysfs=/sys --path.rootfs=/ --web.listen-address=$(LISTEN)
+
+test: test-deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 600
+
+clean:
+	rm -rf $(BUILD_DIR)

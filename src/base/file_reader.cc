@@ -1,0 +1,80 @@
+#include "base/file_reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <utility>
+
+namespace nodex {
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) reset(other.release());
+  return *this;
+}
+
+UniqueFd::~UniqueFd() { reset(); }
+
+void UniqueFd::reset(int fd) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+long ReadFdFromStart(int fd, std::vector<char>* buffer) {
+  if (buffer->size() < KeptOpenFile::kInitialBuffer) buffer->resize(KeptOpenFile::kInitialBuffer);
+  if (::lseek(fd, 0, SEEK_SET) < 0 && errno != ESPIPE) return -errno;
+  size_t used = 0;
+  while (true) {
+    if (used == buffer->size()) {
+      if (buffer->size() >= KeptOpenFile::kMaxSize) return -EFBIG;
+      buffer->resize(buffer->size() * 2);
+    }
+    ssize_t n = ::read(fd, buffer->data() + used, buffer->size() - used);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
+  }
+  return static_cast<long>(used);
+}
+
+namespace {
+
+Status ErrnoStatus(const std::string& what, const std::string& path, int err) {
+  std::string msg = what + " " + path + ": " + strerror(err);
+  if (err == ENOENT || err == ENOTDIR) return Status::NoData(std::move(msg));
+  return Status::Error(std::move(msg));
+}
+
+}  // namespace
+
+Status KeptOpenFile::Read(std::string_view* content) {
+  if (!fd_.valid()) {
+    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("open", path_, errno);
+    fd_.reset(fd);
+  }
+  long n = ReadFdFromStart(fd_.get(), &buffer_);
+  if (n < 0) {
+    fd_.reset();
+    return ErrnoStatus("read", path_, static_cast<int>(-n));
+  }
+  *content = std::string_view(buffer_.data(), static_cast<size_t>(n));
+  return Status::Ok();
+}
+
+Status ReadFileOnce(const std::string& path, std::string* buffer) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open", path, errno);
+  UniqueFd owner(fd);
+  std::vector<char> tmp;
+  long n = ReadFdFromStart(fd, &tmp);
+  if (n < 0) return ErrnoStatus("read", path, static_cast<int>(-n));
+  buffer->assign(tmp.data(), static_cast<size_t>(n));
+  return Status::Ok();
+}
+
+}  // namespace nodex
