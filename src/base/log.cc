@@ -21,7 +21,7 @@ std::string_view LevelName(LogLevel level) {
 // logfmt quotes a value when it is empty or holds a space, '=' or '"'.
 void AppendLogfmtValue(std::string* out, std::string_view v) {
   bool quote = v.empty();
-  for (char c : v) {
+  for (unsigned char c : v) {
     if (c <= ' ' || c == '=' || c == '"' || c == '\\' || c == 0x7f) {
       quote = true;
       break;

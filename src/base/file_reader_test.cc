@@ -1,0 +1,128 @@
+#include "base/file_reader.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+namespace nodex {
+namespace {
+
+// A fresh file per test, so tests may run in parallel.
+class FileReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = ::testing::TempDir() + "nodex_file_reader_" + info->name() + "_" + std::to_string(getpid());
+  }
+  void TearDown() override { std::remove(path_.c_str()); }
+
+  // Rewrites in place (truncate + write), so an open fd sees the new content.
+  void Write(const std::string& content) {
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+    ::close(fd);
+  }
+
+  std::string path_;
+};
+
+TEST_F(FileReaderTest, RereadsAfterFileChanges) {
+  Write("cpu 1 2 3\n");
+  KeptOpenFile file(path_);
+  std::string_view content;
+  ASSERT_TRUE(file.Read(&content).ok());
+  EXPECT_EQ(content, "cpu 1 2 3\n");
+  Write("cpu 4 5 6 7\nctxt 9\n");
+  ASSERT_TRUE(file.Read(&content).ok());
+  EXPECT_EQ(content, "cpu 4 5 6 7\nctxt 9\n");
+  Write("x");  // Shrinks: no stale tail from the previous read.
+  ASSERT_TRUE(file.Read(&content).ok());
+  EXPECT_EQ(content, "x");
+  Write("");
+  ASSERT_TRUE(file.Read(&content).ok());
+  EXPECT_EQ(content, "");
+}
+
+TEST_F(FileReaderTest, GrowsPastInitialBuffer) {
+  std::string big;
+  for (int i = 0; big.size() < 3 * KeptOpenFile::kInitialBuffer + 17; ++i) big += "line " + std::to_string(i) + "\n";
+  Write(big);
+  KeptOpenFile file(path_);
+  std::string_view content;
+  ASSERT_TRUE(file.Read(&content).ok());
+  EXPECT_EQ(content, big);
+  // Exactly the initial buffer size: the read that fills it must not be
+  // mistaken for EOF.
+  const std::string exact(KeptOpenFile::kInitialBuffer, 'e');
+  Write(exact);
+  ASSERT_TRUE(file.Read(&content).ok());
+  EXPECT_EQ(content, exact);
+}
+
+TEST_F(FileReaderTest, MissingFileIsNoData) {
+  KeptOpenFile file(path_ + "_missing");
+  std::string_view content;
+  const Status s = file.Read(&content);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kNoData);
+  EXPECT_NE(s.message().find("_missing"), std::string::npos);
+
+  KeptOpenFile under_file(path_ + "/child");  // ENOTDIR once path_ exists.
+  Write("x");
+  EXPECT_EQ(under_file.Read(&content).code(), StatusCode::kNoData);
+}
+
+TEST_F(FileReaderTest, AppearsAfterBeingMissing) {
+  KeptOpenFile file(path_);
+  std::string_view content;
+  EXPECT_EQ(file.Read(&content).code(), StatusCode::kNoData);
+  Write("now here");
+  ASSERT_TRUE(file.Read(&content).ok());
+  EXPECT_EQ(content, "now here");
+}
+
+TEST_F(FileReaderTest, DirectoryIsAnError) {
+  KeptOpenFile file(::testing::TempDir());
+  std::string_view content;
+  const Status s = file.Read(&content);
+  EXPECT_EQ(s.code(), StatusCode::kError);
+}
+
+TEST(KeptOpenFileTest, ProcSelfStatTwice) {
+  KeptOpenFile file("/proc/self/stat");
+  std::string_view content;
+  ASSERT_TRUE(file.Read(&content).ok());
+  const std::string first(content);
+  EXPECT_EQ(first.rfind(std::to_string(getpid()) + " (", 0), 0u);
+  EXPECT_EQ(first.back(), '\n');
+  ASSERT_TRUE(file.Read(&content).ok());
+  EXPECT_EQ(content.substr(0, content.find(')')), first.substr(0, first.find(')')));
+  EXPECT_EQ(content.back(), '\n');
+}
+
+TEST(ReadFileOnceTest, ReadsAndReportsMissing) {
+  std::string buffer = "stale";
+  ASSERT_TRUE(ReadFileOnce("/proc/self/stat", &buffer).ok());
+  EXPECT_EQ(buffer.rfind(std::to_string(getpid()) + " (", 0), 0u);
+  EXPECT_EQ(ReadFileOnce("/nonexistent/nodex", &buffer).code(), StatusCode::kNoData);
+}
+
+TEST(UniqueFdTest, MoveAndRelease) {
+  UniqueFd a(::open("/proc/self/stat", O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(a.valid());
+  const int raw = a.get();
+  UniqueFd b(std::move(a));
+  EXPECT_FALSE(a.valid());  // NOLINT(bugprone-use-after-move): moved-from state is the point.
+  EXPECT_EQ(b.get(), raw);
+  const int released = b.release();
+  EXPECT_FALSE(b.valid());
+  EXPECT_EQ(released, raw);
+  ::close(released);
+}
+
+}  // namespace
+}  // namespace nodex

@@ -1,0 +1,215 @@
+#include "expo/text_writer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+
+#include "expo/format_float.h"
+
+namespace nodex::expo {
+namespace {
+
+using Sample = MetricSet::Sample;
+using LabelRef = MetricSet::LabelRef;
+
+// The legacy name pattern [a-zA-Z_:][a-zA-Z0-9_:]*. expfmt writes names
+// outside it quoted (and a metric name inside the braces), so a name from a
+// textfile can never break the line structure.
+bool IsLegacyName(std::string_view s) {
+  if (s.empty()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Escapes '\' and newline, and '"' when `quote` is set (label values and
+// quoted names); HELP text keeps its double quotes, as in expfmt.
+void AppendEscaped(std::string* out, std::string_view s, bool quote) {
+  const std::string_view specials = quote ? std::string_view("\\\n\"") : std::string_view("\\\n");
+  while (true) {
+    const size_t pos = s.find_first_of(specials);
+    if (pos == std::string_view::npos) {
+      out->append(s);
+      return;
+    }
+    out->append(s.substr(0, pos));
+    const char c = s[pos];
+    out->push_back('\\');
+    out->push_back(c == '\n' ? 'n' : c);
+    s.remove_prefix(pos + 1);
+  }
+}
+
+void AppendName(std::string* out, std::string_view name) {
+  if (IsLegacyName(name)) {
+    out->append(name);
+    return;
+  }
+  out->push_back('"');
+  AppendEscaped(out, name, true);
+  out->push_back('"');
+}
+
+void AppendValue(std::string* out, double v) {
+  char buf[kFloatBufferSize];
+  out->append(buf, FormatSampleValue(v, buf));
+}
+
+// Writes `name+suffix{labels...,extra_name="extra"} value\n`. The extra pair
+// (le or quantile) comes after the sorted labels, as in expfmt.
+void AppendSampleLine(std::string* out, const MetricSet& set, std::string_view name, bool name_is_legacy,
+                      std::string_view suffix, const Sample& s, std::string_view extra_name, double extra,
+                      double value) {
+  char sep = '{';
+  if (name_is_legacy) {
+    out->append(name);
+    out->append(suffix);
+  } else {
+    out->push_back('{');
+    out->push_back('"');
+    AppendEscaped(out, name, true);
+    AppendEscaped(out, suffix, true);
+    out->push_back('"');
+    sep = ',';
+  }
+  const LabelRef* labels = set.labels().data() + s.label_begin;
+  for (uint32_t i = 0; i < s.label_count; ++i) {
+    out->push_back(sep);
+    sep = ',';
+    AppendName(out, set.LabelName(labels[i]));
+    out->append("=\"");
+    AppendEscaped(out, set.LabelValue(labels[i]), true);
+    out->push_back('"');
+  }
+  if (!extra_name.empty()) {
+    out->push_back(sep);
+    sep = ',';
+    out->append(extra_name);
+    out->append("=\"");
+    AppendValue(out, extra);
+    out->push_back('"');
+  }
+  if (sep == ',') out->push_back('}');
+  out->push_back(' ');
+  AppendValue(out, value);
+  out->push_back('\n');
+}
+
+// Label values compared position by position; equal values then compare
+// names so that identical series end up adjacent for duplicate detection.
+int CompareLabels(const MetricSet& set, const Sample& a, const Sample& b) {
+  if (a.label_count != b.label_count) return a.label_count < b.label_count ? -1 : 1;
+  const LabelRef* la = set.labels().data() + a.label_begin;
+  const LabelRef* lb = set.labels().data() + b.label_begin;
+  for (uint32_t i = 0; i < a.label_count; ++i) {
+    const int c = set.LabelValue(la[i]).compare(set.LabelValue(lb[i]));
+    if (c != 0) return c;
+  }
+  for (uint32_t i = 0; i < a.label_count; ++i) {
+    const int c = set.LabelName(la[i]).compare(set.LabelName(lb[i]));
+    if (c != 0) return c;
+  }
+  return 0;
+}
+
+std::string SeriesText(const MetricSet& set, const Sample& s) {
+  std::string text;
+  const std::string_view name = set.families()[s.family].name;
+  AppendSampleLine(&text, set, name, IsLegacyName(name), "", s, "", 0, 0);
+  // Drop the " 0\n" value: the duplicate is identified by name and labels.
+  text.resize(text.size() - 3);
+  return text;
+}
+
+}  // namespace
+
+WriteResult TextWriter::Write(const MetricSet& set, std::string* out) {
+  WriteResult result;
+  out->clear();
+  const auto& samples = set.samples();
+  const auto& families = set.families();
+
+  order_.resize(samples.size());
+  for (uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
+  // Family by name, then client_golang's series order; the sample index breaks
+  // ties so the first of several duplicates is the one kept.
+  std::sort(order_.begin(), order_.end(), [&](uint32_t x, uint32_t y) {
+    const Sample& a = samples[x];
+    const Sample& b = samples[y];
+    if (a.family != b.family) return families[a.family].name < families[b.family].name;
+    const int c = CompareLabels(set, a, b);
+    if (c != 0) return c < 0;
+    return x < y;
+  });
+
+  uint32_t current_family = UINT32_MAX;
+  bool legacy = true;
+  for (size_t k = 0; k < order_.size(); ++k) {
+    const Sample& s = samples[order_[k]];
+    if (s.family == current_family) {
+      if (CompareLabels(set, samples[order_[k - 1]], s) == 0) {
+        result.duplicates.push_back(SeriesText(set, s));
+        continue;
+      }
+    } else {
+      current_family = s.family;
+      const MetricSet::Family& f = families[s.family];
+      legacy = IsLegacyName(f.name);
+      if (!f.help.empty()) {
+        out->append("# HELP ");
+        AppendName(out, f.name);
+        out->push_back(' ');
+        AppendEscaped(out, f.help, false);
+        out->push_back('\n');
+      }
+      out->append("# TYPE ");
+      AppendName(out, f.name);
+      out->push_back(' ');
+      out->append(MetricTypeName(f.type));
+      out->push_back('\n');
+    }
+
+    const std::string_view name = families[s.family].name;
+    switch (families[s.family].type) {
+      case MetricType::kCounter:
+      case MetricType::kGauge:
+      case MetricType::kUntyped:
+        AppendSampleLine(out, set, name, legacy, "", s, "", 0, s.value);
+        result.samples_written += 1;
+        break;
+      case MetricType::kSummary: {
+        for (uint32_t i = 0; i < s.bucket_count; ++i) {
+          const Bucket& q = set.buckets()[s.bucket_begin + i];
+          AppendSampleLine(out, set, name, legacy, "", s, "quantile", q.bound, q.value);
+        }
+        AppendSampleLine(out, set, name, legacy, "_sum", s, "", 0, s.value);
+        AppendSampleLine(out, set, name, legacy, "_count", s, "", 0, s.count);
+        result.samples_written += s.bucket_count + 2;
+        break;
+      }
+      case MetricType::kHistogram: {
+        bool inf_seen = false;
+        for (uint32_t i = 0; i < s.bucket_count; ++i) {
+          const Bucket& b = set.buckets()[s.bucket_begin + i];
+          AppendSampleLine(out, set, name, legacy, "_bucket", s, "le", b.bound, b.value);
+          inf_seen |= std::isinf(b.bound) && b.bound > 0;
+        }
+        result.samples_written += s.bucket_count + 2;
+        if (!inf_seen) {
+          AppendSampleLine(out, set, name, legacy, "_bucket", s, "le", HUGE_VAL, s.count);
+          result.samples_written += 1;
+        }
+        AppendSampleLine(out, set, name, legacy, "_sum", s, "", 0, s.value);
+        AppendSampleLine(out, set, name, legacy, "_count", s, "", 0, s.count);
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace nodex::expo
