@@ -1,0 +1,294 @@
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <utility>
+
+#include "base/file_reader.h"
+
+namespace nodex::http {
+namespace {
+
+constexpr unsigned int kThreadPoolSize = 4;
+constexpr unsigned int kConnectionTimeoutSeconds = 30;
+constexpr unsigned int kConnectionLimit = 256;
+
+// Marks, in MHD's per-request pointer, a request counted as in flight.
+char kCounted;
+
+std::string Errno(std::string_view what, int err) { return std::string(what) + ": " + strerror(err); }
+
+// Creates, binds and listens on one socket for `ai`. On failure returns -1,
+// sets *error to "<step>: <reason>" and *err to the errno.
+int BindOne(const addrinfo& ai, std::string* error, int* err) {
+  auto fail = [&](std::string_view step) {
+    *err = errno;
+    *error = Errno(step, *err);
+    return -1;
+  };
+  int fd = socket(ai.ai_family, ai.ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai.ai_protocol);
+  if (fd < 0) return fail("socket");
+  UniqueFd owned(fd);
+  int on = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0) return fail("setsockopt");
+  if (ai.ai_family == AF_INET6) {
+    // "::" must also accept IPv4, as Go's dual-stack listener does; for a
+    // specific v6 address the option is harmless.
+    int off = 0;
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+  }
+  if (bind(fd, ai.ai_addr, ai.ai_addrlen) != 0) return fail("bind");
+  if (listen(fd, SOMAXCONN) != 0) return fail("listen");
+  return owned.release();
+}
+
+// Resolves and binds one listen address; see Server::Start for the error form.
+StatusOr<int> Listen(const std::string& address) {
+  const std::string prefix = "listen tcp " + address + ": ";
+  std::string host, port;
+  Status split = SplitHostPort(address, &host, &port);
+  if (!split.ok()) return Status::Error(prefix + split.message());
+
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  int rc;
+  if (host.empty()) {
+    hints.ai_family = AF_INET6;
+    hints.ai_flags |= AI_NUMERICHOST;
+    rc = getaddrinfo("::", port.c_str(), &hints, &found);
+  } else {
+    hints.ai_family = AF_UNSPEC;
+    rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
+  }
+  if (rc != 0) {
+    return Status::Error(prefix + "lookup " + (host.empty() ? port : host) + ": " +
+                         (rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc)));
+  }
+  std::vector<const addrinfo*> candidates;
+  for (const addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) candidates.push_back(ai);
+  // Go listens on the first IPv4 address of a name that has both.
+  std::stable_sort(candidates.begin(), candidates.end(), [](const addrinfo* a, const addrinfo* b) {
+    return a->ai_family == AF_INET && b->ai_family != AF_INET;
+  });
+
+  std::string first_error;
+  int first_errno = 0;
+  int fd = -1;
+  for (const addrinfo* ai : candidates) {
+    std::string error;
+    int err = 0;
+    fd = BindOne(*ai, &error, &err);
+    if (fd >= 0) break;
+    if (first_error.empty()) {
+      first_error = error;
+      first_errno = err;
+    }
+  }
+  freeaddrinfo(found);
+  // On a host without IPv6, ":port" falls back to IPv4 only.
+  if (fd < 0 && host.empty() && first_errno == EAFNOSUPPORT) {
+    addrinfo v4hints = hints;
+    v4hints.ai_family = AF_INET;
+    if (getaddrinfo("0.0.0.0", port.c_str(), &v4hints, &found) == 0) {
+      fd = BindOne(*found, &first_error, &first_errno);
+      freeaddrinfo(found);
+    }
+  }
+  if (fd < 0) return Status::Error(prefix + (first_error.empty() ? "no addresses" : first_error));
+  return fd;
+}
+
+uint16_t BoundPort(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
+  if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+  return 0;
+}
+
+MHD_Result CollectQueryArgument(void* cls, MHD_ValueKind, const char* key, const char* value) {
+  auto* query = static_cast<std::vector<std::pair<std::string, std::string>>*>(cls);
+  query->emplace_back(key != nullptr ? key : "", value != nullptr ? value : "");
+  return MHD_YES;
+}
+
+void FreeBody(void* cls) { delete static_cast<std::string*>(cls); }
+
+void LogFromMhd(void* cls, const char* format, va_list args) {
+  char buf[512];
+  int n = vsnprintf(buf, sizeof(buf), format, args);
+  if (n < 0) return;
+  std::string_view msg(buf, std::min(static_cast<size_t>(n), sizeof(buf) - 1));
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.remove_suffix(1);
+  static_cast<Logger*>(cls)->Warn("HTTP server error", {{"err", msg}});
+}
+
+}  // namespace
+
+// The C callbacks; a struct so that it can be Server's friend.
+struct ServerCallbacks {
+  static MHD_Result Access(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                           const char* version, const char* upload_data, size_t* upload_data_size, void** req_cls) {
+    auto* server = static_cast<Server*>(cls);
+    if (*req_cls == nullptr) {
+      // First call: only the headers are in. Answer once the request is
+      // complete, so that a body (which nodex ignores) is consumed first.
+      *req_cls = &kCounted;
+      server->RequestStarted();
+      return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+      *upload_data_size = 0;
+      return MHD_YES;
+    }
+
+    Request request;
+    request.method = method;
+    request.path = url;
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectQueryArgument, &request.query);
+    const char* accept = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    if (accept != nullptr) request.accept_encoding = accept;
+
+    Response response = server->handler_.Serve(request);
+
+    // The body moves into MHD, which frees it after sending: no copy.
+    auto* body = new std::string(std::move(response.body));
+    MHD_Response* mhd =
+        MHD_create_response_from_buffer_with_free_callback_cls(body->size(), body->data(), &FreeBody, body);
+    if (mhd == nullptr) {
+      delete body;
+      return MHD_NO;
+    }
+    MHD_add_response_header(mhd, MHD_HTTP_HEADER_CONTENT_TYPE, response.content_type.c_str());
+    for (const auto& [name, value] : response.headers) MHD_add_response_header(mhd, name.c_str(), value.c_str());
+    MHD_Result result = MHD_queue_response(connection, static_cast<unsigned int>(response.status), mhd);
+    MHD_destroy_response(mhd);
+    return result;
+  }
+
+  static void Completed(void* cls, MHD_Connection*, void** req_cls, MHD_RequestTerminationCode) {
+    if (*req_cls != &kCounted) return;
+    *req_cls = nullptr;
+    static_cast<Server*>(cls)->RequestFinished();
+  }
+};
+
+Status SplitHostPort(std::string_view address, std::string* host, std::string* port) {
+  auto fail = [&](std::string_view why) {
+    return Status::Error("address " + std::string(address) + ": " + std::string(why));
+  };
+  size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos) return fail("missing port in address");
+  std::string_view h;
+  if (!address.empty() && address.front() == '[') {
+    size_t end = address.find(']');
+    if (end == std::string_view::npos) return fail("missing ']' in address");
+    if (end + 1 != colon) {
+      return fail(end + 1 == address.size() ? "missing port in address" : "too many colons in address");
+    }
+    h = address.substr(1, end - 1);
+    if (h.find_first_of("[]") != std::string_view::npos) return fail("unexpected '[' in address");
+  } else {
+    h = address.substr(0, colon);
+    if (h.find(':') != std::string_view::npos) return fail("too many colons in address");
+    if (h.find_first_of("[]") != std::string_view::npos) return fail("unexpected '[' in address");
+  }
+  std::string_view p = address.substr(colon + 1);
+  if (p.find_first_of("[]") != std::string_view::npos) return fail("unexpected ']' in address");
+  if (p.empty()) return fail("missing port in address");
+  host->assign(h);
+  port->assign(p);
+  return Status::Ok();
+}
+
+Server::Server(const ServerOptions& options, collectors::Scraper* scraper, Logger* log)
+    : handler_(options, scraper, log), log_(log) {}
+
+StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, collectors::Scraper* scraper,
+                                                Logger* log) {
+  if (options.listen_addresses.empty()) return Status::Error("no listen address given");
+  std::unique_ptr<Server> server(new Server(options, scraper, log));
+
+  // Bind everything first: a bad second address must not leave the first
+  // one serving.
+  std::vector<UniqueFd> fds;
+  for (const std::string& address : options.listen_addresses) {
+    StatusOr<int> fd = Listen(address);
+    if (!fd.ok()) return fd.status();
+    fds.emplace_back(*fd);
+    server->ports_.push_back(BoundPort(*fd));
+  }
+
+  for (size_t i = 0; i < fds.size(); ++i) {
+    MHD_Daemon* daemon = MHD_start_daemon(
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &ServerCallbacks::Access,
+        server.get(), MHD_OPTION_LISTEN_SOCKET, static_cast<MHD_socket>(fds[i].get()), MHD_OPTION_THREAD_POOL_SIZE,
+        kThreadPoolSize, MHD_OPTION_CONNECTION_TIMEOUT, kConnectionTimeoutSeconds, MHD_OPTION_CONNECTION_LIMIT,
+        kConnectionLimit, MHD_OPTION_NOTIFY_COMPLETED, &ServerCallbacks::Completed, server.get(),
+        MHD_OPTION_EXTERNAL_LOGGER, &LogFromMhd, log, MHD_OPTION_END);
+    if (daemon == nullptr) {
+      // Whether MHD already closed the socket depends on where it failed;
+      // leaking one fd on this fatal path beats a double close.
+      fds[i].release();
+      return Status::Error("listen tcp " + options.listen_addresses[i] + ": cannot start the HTTP server");
+    }
+    // The daemon owns the socket now and closes it when stopped.
+    fds[i].release();
+    server->daemons_.push_back(daemon);
+  }
+  for (size_t i = 0; i < options.listen_addresses.size(); ++i) {
+    log->Info("Listening on", {{"address", options.listen_addresses[i]}, {"port", std::to_string(server->ports_[i])}});
+  }
+  return server;
+}
+
+void Server::RequestStarted() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++requests_in_flight_;
+}
+
+void Server::RequestFinished() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (--requests_in_flight_ == 0) idle_.notify_all();
+}
+
+void Server::Shutdown(std::chrono::milliseconds grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  for (MHD_Daemon* daemon : daemons_) {
+    MHD_socket fd = MHD_quiesce_daemon(daemon);
+    // After quiescing, closing the listen socket is ours to do; it makes
+    // new connection attempts fail at once instead of hanging.
+    if (fd != MHD_INVALID_SOCKET) close(fd);
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!idle_.wait_for(lock, grace, [this] { return requests_in_flight_ == 0; })) {
+      log_->Warn("Shutdown grace period over; dropping requests still in flight",
+                 {{"requests", std::to_string(requests_in_flight_)}});
+    }
+  }
+  StopDaemons();
+}
+
+void Server::StopDaemons() {
+  for (MHD_Daemon* daemon : daemons_) MHD_stop_daemon(daemon);
+  daemons_.clear();
+}
+
+Server::~Server() { StopDaemons(); }
+
+}  // namespace nodex::http
