@@ -17,7 +17,9 @@ function(nodex_test name)
   add_executable(${name}_test ${ARG_SRCS})
   target_link_libraries(${name}_test PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
   gtest_discover_tests(${name}_test TEST_PREFIX "unit.${name}." WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
-                       DISCOVERY_TIMEOUT 60)
+                       DISCOVERY_TIMEOUT 60
+                       PROPERTIES ENVIRONMENT "NODEX_CONFORMANCE_KIT=${NODEX_KIT_COPY}"
+                                  FIXTURES_REQUIRED conformance_kit)
 endfunction()
 
 # nodex_fuzzer(<name> SRC <file> DEPS ...) -> <name>_fuzzer. With

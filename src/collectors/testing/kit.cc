@@ -1,6 +1,7 @@
 #include "collectors/testing/kit.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "base/file_reader.h"
@@ -35,9 +36,14 @@ std::vector<std::string> FilterLines(std::string_view text, const std::vector<st
 }  // namespace
 
 std::optional<std::string> KitDir() {
-  // Unit tests run from the source directory; ../shared sits beside it.
+  // Under ctest: the repaired working copy (scripts/prepare-conformance-kit).
+  // Run by hand from the source directory: ../shared itself, whose flattened
+  // symlinks only matter to collectors that follow sysfs links.
   std::error_code ec;
   std::filesystem::path candidate = "../shared/conformance/node_exporter";
+  if (const char* copy = std::getenv("NODEX_CONFORMANCE_KIT"); copy != nullptr && *copy != '\0') {
+    candidate = std::filesystem::path(copy) / "node_exporter";
+  }
   if (!std::filesystem::exists(candidate / "e2e-output.txt", ec)) return std::nullopt;
   return std::filesystem::absolute(candidate, ec).lexically_normal().string();
 }

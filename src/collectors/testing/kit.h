@@ -15,8 +15,9 @@
 namespace nodex::collectors::testing {
 
 // The kit's data directory (holding e2e-output.txt and collector/fixtures)
-// as an absolute path, found next to the source checkout; nullopt when
-// ../shared is absent.
+// as an absolute path: $NODEX_CONFORMANCE_KIT/node_exporter (ctest sets it to
+// the working copy with symlinks restored), else ../shared next to the
+// checkout; nullopt when neither exists.
 std::optional<std::string> KitDir();
 
 // Changes into the kit directory for its lifetime. node_exporter's end-to-end
