@@ -3,30 +3,80 @@
 #include <algorithm>
 
 #include "collectors/collector.h"
+#include "collectors/buddyinfo.h"
+#include "collectors/cgroups.h"
 #include "collectors/cpu.h"
+#include "collectors/cpu_vulnerabilities.h"
+#include "collectors/cpufreq.h"
+#include "collectors/dmi.h"
+#include "collectors/drm.h"
 #include "collectors/entropy.h"
 #include "collectors/filefd.h"
+#include "collectors/interrupts.h"
+#include "collectors/kernel_hung.h"
+#include "collectors/ksmd.h"
 #include "collectors/loadavg.h"
 #include "collectors/meminfo.h"
+#include "collectors/meminfo_numa.h"
 #include "collectors/os.h"
+#include "collectors/pcidevice.h"
+#include "collectors/pressure.h"
+#include "collectors/processes.h"
+#include "collectors/rapl.h"
+#include "collectors/schedstat.h"
+#include "collectors/selinux.h"
+#include "collectors/slabinfo.h"
+#include "collectors/softirqs.h"
 #include "collectors/stat.h"
+#include "collectors/sysctl.h"
+#include "collectors/textfile.h"
+#include "collectors/thermal_zone.h"
 #include "collectors/time.h"
+#include "collectors/timex.h"
 #include "collectors/uname.h"
+#include "collectors/vmstat.h"
+#include "collectors/watchdog.h"
+#include "collectors/zoneinfo.h"
 
 namespace nodex::collectors {
 namespace {
 
 // Sorted by name. Defaults match node_exporter's.
 constexpr CollectorInfo kCollectors[] = {
+    {"buddyinfo", false, {}, &NewBuddyinfoCollector},
+    {"cgroups", false, {}, &NewCgroupsCollector},
     {"cpu", true, kCpuFlags, &NewCpuCollector},
+    {"cpu_vulnerabilities", false, {}, &NewCpuVulnerabilitiesCollector},
+    {"cpufreq", true, {}, &NewCpufreqCollector},
+    {"dmi", true, {}, &NewDmiCollector},
+    {"drm", false, {}, &NewDrmCollector},
     {"entropy", true, {}, &NewEntropyCollector},
     {"filefd", true, {}, &NewFilefdCollector},
+    {"interrupts", false, kInterruptsFlags, &NewInterruptsCollector},
+    {"kernel_hung", true, {}, &NewKernelHungCollector},
+    {"ksmd", false, {}, &NewKsmdCollector},
     {"loadavg", true, {}, &NewLoadavgCollector},
     {"meminfo", true, {}, &NewMeminfoCollector},
+    {"meminfo_numa", false, {}, &NewMeminfoNumaCollector},
     {"os", true, {}, &NewOsCollector},
+    {"pcidevice", false, kPcideviceFlags, &NewPcideviceCollector},
+    {"pressure", true, {}, &NewPressureCollector},
+    {"processes", false, {}, &NewProcessesCollector},
+    {"rapl", true, kRaplFlags, &NewRaplCollector},
+    {"schedstat", true, {}, &NewSchedstatCollector},
+    {"selinux", true, {}, &NewSelinuxCollector},
+    {"slabinfo", false, kSlabinfoFlags, &NewSlabinfoCollector},
+    {"softirqs", false, {}, &NewSoftirqsCollector},
     {"stat", true, kStatFlags, &NewStatCollector},
+    {"sysctl", false, kSysctlFlags, &NewSysctlCollector},
+    {"textfile", true, kTextfileFlags, &NewTextfileCollector},
+    {"thermal_zone", true, {}, &NewThermalZoneCollector},
     {"time", true, {}, &NewTimeCollector},
+    {"timex", true, {}, &NewTimexCollector},
     {"uname", true, {}, &NewUnameCollector},
+    {"vmstat", true, kVmstatFlags, &NewVmstatCollector},
+    {"watchdog", true, {}, &NewWatchdogCollector},
+    {"zoneinfo", false, {}, &NewZoneinfoCollector},
 };
 
 }  // namespace

@@ -1,0 +1,111 @@
+#include "collectors/cgroups.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "base/file_reader.h"
+#include "collectors/testing/kit.h"
+
+namespace nodex::collectors {
+namespace {
+
+using testing::ExpectedLines;
+using testing::KitContext;
+using testing::RenderedLines;
+using testing::ScopedKitDir;
+
+std::string ScratchProc(const std::string& name, const std::string* cgroups) {
+  std::string dir = ::testing::TempDir() + "nodex_cgroups_" + name + "_" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  if (cgroups != nullptr) std::ofstream(dir + "/cgroups", std::ios::binary) << *cgroups;
+  return dir;
+}
+
+std::unique_ptr<Collector> Make(const std::string& procfs) {
+  Context ctx;
+  ctx.paths.procfs = procfs;
+  auto c = NewCgroupsCollector(ctx);
+  EXPECT_TRUE(c.ok());
+  return std::move(c.value());
+}
+
+TEST(ParseCgroupsTest, RealCaptureFromThisMachine) {
+  std::string text;
+  ASSERT_TRUE(ReadFileOnce("src/collectors/testdata/cgroups/real/cgroups", &text).ok())
+      << "run from the repository root";
+  std::vector<CgroupSummary> out;
+  ASSERT_TRUE(ParseCgroups(text, &out).ok());
+  ASSERT_EQ(out.size(), 12u);
+  EXPECT_EQ(out[0].subsys_name, "cpuset");
+  EXPECT_EQ(out[4].subsys_name, "memory");
+  EXPECT_EQ(out[4].cgroups, 40);  // "memory\t4\t40\t1" at capture time.
+  EXPECT_EQ(out[4].hierarchy, 4);
+  EXPECT_EQ(out[4].enabled, 1);
+}
+
+TEST(ParseCgroupsTest, HandWrittenWithExtraFieldsSignsAndComments) {
+  std::vector<CgroupSummary> out;
+  ASSERT_TRUE(ParseCgroups("#subsys_name\thierarchy\tnum_cgroups\tenabled\n"
+                           "# another comment\n"
+                           "misc\t0\t+7\t0\textra\n"
+                           "rdma -1 1 1",
+                           &out)
+                  .ok());
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].subsys_name, "misc");
+  EXPECT_EQ(out[0].cgroups, 7);
+  EXPECT_EQ(out[0].enabled, 0);
+  EXPECT_EQ(out[1].hierarchy, -1);
+  ASSERT_TRUE(ParseCgroups("", &out).ok());
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(ParseCgroupsTest, RejectsMalformedInput) {
+  for (const char* bad : {"\n\n", "cpu 1 2", "cpu\t1\tx\t1", "cpu 1 2 1.0", "cpu 1 99999999999999999999 1",
+                          "cpu 1 2 1\n\nmemory 1 2 1", "cpu 0x1 2 1", " # not a comment 1 2 3"}) {
+    std::vector<CgroupSummary> out;
+    EXPECT_FALSE(ParseCgroups(bad, &out).ok()) << "input: '" << bad << "'";
+  }
+}
+
+TEST(CgroupsCollectorTest, EmitsCountAndEnabledPerController) {
+  std::string content = "#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t1\t12\t1\nnet_cls\t0\t1\t0\n";
+  auto collector = Make(ScratchProc("emit", &content));
+  expo::MetricSet set;
+  ASSERT_TRUE(collector->Collect(set).ok());
+  EXPECT_DOUBLE_EQ(set.Find("node_cgroups_cgroups", {{"subsys_name", "cpu"}}), 12);
+  EXPECT_DOUBLE_EQ(set.Find("node_cgroups_enabled", {{"subsys_name", "net_cls"}}), 0);
+  EXPECT_EQ(set.Count("node_cgroups_cgroups"), 2u);
+}
+
+TEST(CgroupsCollectorTest, MissingAndMalformedFilesFail) {
+  expo::MetricSet set;
+  EXPECT_EQ(Make(ScratchProc("missing", nullptr))->Collect(set).code(), StatusCode::kError);
+  std::string bad = "cpu 1 two 1\n";
+  EXPECT_EQ(Make(ScratchProc("malformed", &bad))->Collect(set).code(), StatusCode::kError);
+  EXPECT_EQ(set.samples().size(), 0u);
+}
+
+TEST(CgroupsCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
+  NODEX_REQUIRE_KIT(kit);
+  ScopedKitDir cd(kit);
+  FlagValues flags;
+  Logger log;
+  auto c = NewCgroupsCollector(KitContext(&flags, &log));
+  ASSERT_TRUE(c.ok());
+  expo::MetricSet set;
+  ASSERT_TRUE(c.value()->Collect(set).ok());
+  const std::vector<std::string> families = {"node_cgroups_cgroups", "node_cgroups_enabled"};
+  std::vector<std::string> expected = ExpectedLines(kit, families);
+  EXPECT_EQ(expected.size(), 26u);
+  EXPECT_EQ(RenderedLines(set, families), expected);
+}
+
+}  // namespace
+}  // namespace nodex::collectors

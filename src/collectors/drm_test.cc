@@ -1,0 +1,161 @@
+#include "collectors/drm.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+namespace nodex::collectors {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The kit has no sys/class/drm, so every drm fixture here is hand-written,
+// shaped like an amdgpu card on Linux 6.x.
+std::string Scratch(const std::string& name) {
+  std::string dir = ::testing::TempDir() + "nodex_drm_" + name + "_" + std::to_string(getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+}
+
+// sys/devices/<device_path>/ holds the attributes; sys/class/drm/<card> is a
+// directory whose "device" symlink points there, as in sysfs.
+void AddCard(const std::string& sys, const std::string& card, const std::string& device_path,
+             const std::map<std::string, std::string>& attrs) {
+  for (const auto& [name, value] : attrs) WriteFile(sys + "/devices/" + device_path + "/" + name, value);
+  fs::create_directories(sys + "/class/drm/" + card);
+  fs::create_symlink(fs::absolute(sys + "/devices/" + device_path), sys + "/class/drm/" + card + "/device");
+}
+
+std::map<std::string, std::string> Amdgpu() {
+  return {{"uevent", "DRIVER=amdgpu\nPCI_CLASS=30000\nPCI_ID=1002:67DF\n"},
+          {"gpu_busy_percent", "4\n"},
+          {"mem_info_gtt_total", "8573157376\n"},
+          {"mem_info_gtt_used", "144560128\n"},
+          {"mem_info_vis_vram_total", "8573157376\n"},
+          {"mem_info_vis_vram_used", "1490378752\n"},
+          {"mem_info_vram_total", "8573157376\n"},
+          {"mem_info_vram_used", "1490378752\n"},
+          {"mem_info_vram_vendor", "samsung\n"},
+          {"power_dpm_force_performance_level", "manual\n"},
+          {"unique_id", "0123456789abcdef\n"}};
+}
+
+std::unique_ptr<Collector> Make(const std::string& sysfs) {
+  Context ctx;
+  ctx.paths.sysfs = sysfs;
+  auto c = NewDrmCollector(ctx);
+  EXPECT_TRUE(c.ok());
+  return std::move(c.value());
+}
+
+TEST(DrmParseTest, UeventDriver) {
+  EXPECT_TRUE(DrmUeventIsAmdgpu("DRIVER=amdgpu\nPCI_CLASS=30000\n"));
+  EXPECT_TRUE(DrmUeventIsAmdgpu("PCI_CLASS=30000\nDRIVER=amdgpu"));
+  EXPECT_FALSE(DrmUeventIsAmdgpu("DRIVER=i915\nPCI_CLASS=30000\n"));
+  EXPECT_FALSE(DrmUeventIsAmdgpu(""));
+}
+
+TEST(DrmParseTest, Attributes) {
+  DrmCardStats s;
+  ASSERT_TRUE(ApplyDrmCardAttribute("gpu_busy_percent", "17\n", &s).ok());
+  EXPECT_EQ(s.gpu_busy_percent, 17u);
+  ASSERT_TRUE(ApplyDrmCardAttribute("mem_info_vram_total", "0x10", &s).ok());  // Go base 0
+  EXPECT_EQ(s.memory_vram_size, 16u);
+  ASSERT_TRUE(ApplyDrmCardAttribute("mem_info_gtt_used", "18446744073709551615", &s).ok());
+  EXPECT_EQ(s.memory_gtt_used, 18446744073709551615u);
+  ASSERT_TRUE(ApplyDrmCardAttribute("unique_id", " 0a1b \n", &s).ok());
+  EXPECT_EQ(s.unique_id, "0a1b");
+  ASSERT_TRUE(ApplyDrmCardAttribute("pp_dpm_sclk", "0: 300Mhz *", &s).ok());  // not read
+  for (const char* bad : {"", "-1", "12%", "1.5", "18446744073709551616", "abc"}) {
+    EXPECT_FALSE(ApplyDrmCardAttribute("mem_info_vram_used", bad, &s).ok()) << bad;
+  }
+}
+
+TEST(DrmParseTest, ChipName) {
+  std::string chip;
+  DrmChipName("/sys/devices/pci0000:00/0000:00:03.1/0000:0a:00.0", &chip);
+  EXPECT_EQ(chip, "0000:00:03_1_0000:0a:00_0");
+  DrmChipName("/sys/devices/pci0000:00/0000:0A:00.0/", &chip);
+  EXPECT_EQ(chip, "pci0000:00_0000:0a:00_0");
+  DrmChipName("/---/0000:0a:00.0", &chip);
+  EXPECT_EQ(chip, "0000:0a:00_0");
+  DrmChipName("/sys/devices/...", &chip);
+  EXPECT_EQ(chip, "");
+}
+
+TEST(DrmCollectorTest, AmdgpuCardOnly) {
+  std::string sys = Scratch("cards") + "/sys";
+  AddCard(sys, "card0", "pci0000:00/0000:00:03.1/0000:0a:00.0", Amdgpu());
+  AddCard(sys, "card1", "pci0000:00/0000:00:02.0", {{"uevent", "DRIVER=i915\n"}});
+  auto partial = Amdgpu();
+  partial.erase("gpu_busy_percent");
+  partial.erase("mem_info_vram_vendor");
+  AddCard(sys, "card10", "pci0000:00/0000:00:04.0", partial);  // glob card[0-9] skips it
+  AddCard(sys, "card2", "pci0000:00/0000:00:05.0", partial);
+  fs::create_directories(sys + "/class/drm/card0-DP-1");
+  fs::create_directories(sys + "/class/drm/renderD128");
+
+  auto collector = Make(sys);
+  expo::MetricSet set;
+  Status st = collector->Collect(set);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(set.Count("node_drm_card_info"), 2u);
+  EXPECT_DOUBLE_EQ(set.Find("node_drm_card_info", {{"card", "card0"},
+                                                   {"chip", "0000:00:03_1_0000:0a:00_0"},
+                                                   {"memory_vendor", "samsung"},
+                                                   {"power_performance_level", "manual"},
+                                                   {"unique_id", "0123456789abcdef"},
+                                                   {"vendor", "amd"}}),
+                   1);
+  EXPECT_DOUBLE_EQ(set.Find("node_drm_card_info", {{"card", "card2"}, {"memory_vendor", ""}}), 1);
+  EXPECT_DOUBLE_EQ(set.Find("node_drm_gpu_busy_percent", {{"card", "card0"}}), 4);
+  EXPECT_DOUBLE_EQ(set.Find("node_drm_gpu_busy_percent", {{"card", "card2"}}), 0);
+  EXPECT_DOUBLE_EQ(set.Find("node_drm_memory_vram_size_bytes", {{"card", "card0"}}), 8573157376.0);
+  EXPECT_DOUBLE_EQ(set.Find("node_drm_memory_vis_vram_used_bytes", {{"card", "card0"}}), 1490378752.0);
+  EXPECT_DOUBLE_EQ(set.Find("node_drm_memory_gtt_used_bytes", {{"card", "card0"}}), 144560128.0);
+  EXPECT_EQ(set.Count("node_drm_memory_vram_used_bytes"), 2u);
+
+  // A second scrape after card2 loses its driver reuses the buffers.
+  WriteFile(sys + "/devices/pci0000:00/0000:00:05.0/uevent", "DRIVER=vfio-pci\n");
+  set.Clear();
+  ASSERT_TRUE(collector->Collect(set).ok());
+  EXPECT_EQ(set.Count("node_drm_card_info"), 1u);
+}
+
+TEST(DrmCollectorTest, NoDrmClassIsNoCards) {
+  expo::MetricSet set;
+  EXPECT_TRUE(Make(Scratch("none") + "/sys")->Collect(set).ok());
+  EXPECT_EQ(set.samples().size(), 0u);
+}
+
+TEST(DrmCollectorTest, MalformedCardsFail) {
+  expo::MetricSet set;
+  std::string sys = Scratch("bad_number") + "/sys";
+  auto bad = Amdgpu();
+  bad["mem_info_vram_used"] = "lots\n";
+  AddCard(sys, "card0", "pci0000:00/0000:00:01.0/0000:01:00.0", bad);
+  EXPECT_EQ(Make(sys)->Collect(set).code(), StatusCode::kError);
+
+  sys = Scratch("no_uevent") + "/sys";
+  auto no_uevent = Amdgpu();
+  no_uevent.erase("uevent");
+  AddCard(sys, "card0", "pci0000:00/0000:00:01.0/0000:01:00.0", no_uevent);
+  EXPECT_EQ(Make(sys)->Collect(set).code(), StatusCode::kError);
+
+  sys = Scratch("no_device") + "/sys";
+  fs::create_directories(sys + "/class/drm/card0");
+  EXPECT_EQ(Make(sys)->Collect(set).code(), StatusCode::kError);
+}
+
+}  // namespace
+}  // namespace nodex::collectors

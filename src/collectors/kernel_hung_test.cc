@@ -1,0 +1,109 @@
+#include "collectors/kernel_hung.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "collectors/testing/kit.h"
+
+namespace nodex::collectors {
+namespace {
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+}
+
+std::string ScratchDir(const std::string& name) {
+  std::string dir = ::testing::TempDir() + "nodex_kernel_hung_" + name + "_" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+Context ProcContext(const std::string& procfs) {
+  Context ctx;
+  ctx.paths.procfs = procfs;
+  return ctx;
+}
+
+std::unique_ptr<Collector> Make(const Context& ctx) {
+  auto c = NewKernelHungCollector(ctx);
+  EXPECT_TRUE(c.ok());
+  return std::move(c.value());
+}
+
+TEST(ParseKernelHungTest, AcceptsOneNumberWithNewline) {
+  auto v = ParseKernelHung("42\n");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, 42u);
+  EXPECT_EQ(*ParseKernelHung("0"), 0u);
+  EXPECT_EQ(*ParseKernelHung("18446744073709551615\n"), 18446744073709551615u);
+}
+
+TEST(ParseKernelHungTest, RejectsMalformed) {
+  for (const char* bad : {"", "\n", "-1\n", "+1", "1 2\n", "abc", "0x10", "1.5", "18446744073709551616", "12abc\n"}) {
+    EXPECT_FALSE(ParseKernelHung(bad).ok()) << "input: '" << bad << "'";
+  }
+}
+
+TEST(KernelHungCollectorTest, RealCaptureFromThisMachine) {
+  // Captured from /proc/sys/kernel/hung_task_detect_count ("0").
+  auto collector = Make(ProcContext("src/collectors/testdata/kernel_hung/real"));
+  expo::MetricSet set;
+  Status st = collector->Collect(set);
+  ASSERT_TRUE(st.ok()) << st.message() << " (run from the repository root)";
+  EXPECT_EQ(set.Find("node_kernel_hung_tasks_total"), 0.0);
+}
+
+TEST(KernelHungCollectorTest, RereadsEveryScrape) {
+  std::string dir = ScratchDir("reread");
+  WriteFile(dir + "/sys/kernel/hung_task_detect_count", "3\n");
+  auto collector = Make(ProcContext(dir));
+  expo::MetricSet set;
+  ASSERT_TRUE(collector->Collect(set).ok());
+  EXPECT_EQ(set.Find("node_kernel_hung_tasks_total"), 3.0);
+  {
+    std::ofstream out(dir + "/sys/kernel/hung_task_detect_count", std::ios::binary | std::ios::in);
+    out << "7\n";
+  }
+  set.Clear();
+  ASSERT_TRUE(collector->Collect(set).ok());
+  EXPECT_EQ(set.Find("node_kernel_hung_tasks_total"), 7.0);
+}
+
+TEST(KernelHungCollectorTest, MissingFileIsNoData) {
+  auto collector = Make(ProcContext(ScratchDir("missing")));
+  expo::MetricSet set;
+  EXPECT_EQ(collector->Collect(set).code(), StatusCode::kNoData);
+  EXPECT_EQ(set.samples().size(), 0u);
+}
+
+TEST(KernelHungCollectorTest, MalformedFileIsAnError) {
+  std::string dir = ScratchDir("malformed");
+  WriteFile(dir + "/sys/kernel/hung_task_detect_count", "many\n");
+  auto collector = Make(ProcContext(dir));
+  expo::MetricSet set;
+  EXPECT_EQ(collector->Collect(set).code(), StatusCode::kError);
+  EXPECT_EQ(set.samples().size(), 0u);
+}
+
+TEST(KernelHungCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
+  NODEX_REQUIRE_KIT(kit);
+  testing::ScopedKitDir cd(kit);
+  FlagValues flags;
+  Logger log;
+  auto collector = Make(testing::KitContext(&flags, &log));
+  expo::MetricSet set;
+  ASSERT_TRUE(collector->Collect(set).ok());
+  const std::vector<std::string> families = {"node_kernel_hung_tasks_total"};
+  auto expected = testing::ExpectedLines(kit, families);
+  EXPECT_EQ(expected.size(), 2u);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
+}
+
+}  // namespace
+}  // namespace nodex::collectors

@@ -1,0 +1,303 @@
+// Small helpers for collectors that read many sysfs attribute files (hwmon,
+// thermal_zone, rapl, powersupplyclass, watchdog, dmi, edac). Header-only so
+// it needs no build change; owned by those collectors.
+//
+// Sysfs attributes are read the way procfs' util.SysReadFile does: one bounded
+// read(2), no retry on EAGAIN (some hwmon drivers return it forever), then the
+// caller trims. Attribute fds are kept open across scrapes in an AttrFiles
+// cache and re-read from offset 0 with pread, which makes the kernel call the
+// attribute's show() again. Directories whose contents can change (devices
+// come and go) are listed again on every scrape; fds of files that disappear
+// are closed by Sweep().
+#ifndef NODEX_COLLECTORS_SYSFS_ATTRS_H_
+#define NODEX_COLLECTORS_SYSFS_ATTRS_H_
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/file_reader.h"
+#include "base/split.h"
+
+namespace nodex::collectors::sysfs {
+
+// procfs' SysReadFile reads at most this many bytes; longer attributes are
+// cut, and matching node_exporter means cutting them the same way.
+inline constexpr size_t kSysReadFileSize = 128;
+// The kernel never returns more than a page for one sysfs attribute.
+inline constexpr size_t kAttrPageSize = 4096;
+
+// Go's strings.Trim(s, "\n").
+inline std::string_view TrimNewlines(std::string_view s) {
+  while (!s.empty() && s.front() == '\n') s.remove_prefix(1);
+  while (!s.empty() && s.back() == '\n') s.remove_suffix(1);
+  return s;
+}
+
+// Go's strconv.ParseInt(s, 0, 64): optional sign, then 0x/0o/0b prefixes or
+// a leading 0 for octal. Underscores (allowed by Go with base 0) are rejected:
+// the kernel never prints them.
+[[nodiscard]] inline std::optional<int64_t> ParseGoInt(std::string_view s) {
+  bool negative = false;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  int base = 10;
+  if (s.size() >= 2 && s[0] == '0') {
+    char p = static_cast<char>(s[1] | 0x20);
+    if (p == 'x') {
+      base = 16;
+      s.remove_prefix(2);
+    } else if (p == 'o') {
+      base = 8;
+      s.remove_prefix(2);
+    } else if (p == 'b') {
+      base = 2;
+      s.remove_prefix(2);
+    } else {
+      base = 8;
+      s.remove_prefix(1);
+    }
+  }
+  if (s.empty() || s.front() == '+' || s.front() == '-') return std::nullopt;
+  uint64_t magnitude = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude, base);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  if (negative) {
+    if (magnitude > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
+    return static_cast<int64_t>(0 - magnitude);
+  }
+  if (magnitude > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return static_cast<int64_t>(magnitude);
+}
+
+// Go's strconv.ParseInt(s, 10, 64).
+[[nodiscard]] inline std::optional<int64_t> ParseGoDecimalInt(std::string_view s) {
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty() || s.front() == '+') return std::nullopt;
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// Go's strconv.ParseUint(s, 10, 64).
+[[nodiscard]] inline std::optional<uint64_t> ParseGoUint(std::string_view s) {
+  if (s.empty() || s.front() == '+' || s.front() == '-') return std::nullopt;
+  uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// Go's strconv.ParseFloat(s, 64) for what sysfs can contain: decimal and
+// exponent forms with an optional sign, and the Inf/NaN spellings. Values out
+// of range fail, as in Go. Hex floats and underscores are not accepted.
+[[nodiscard]] inline std::optional<double> ParseGoFloat(std::string_view s) {
+  bool negative = false;
+  std::string_view body = s;
+  if (!body.empty() && (body.front() == '+' || body.front() == '-')) {
+    negative = body.front() == '-';
+    body.remove_prefix(1);
+  }
+  auto iequals = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if ((a[i] | 0x20) != b[i]) return false;
+    }
+    return true;
+  };
+  if (iequals(body, "inf") || iequals(body, "infinity")) {
+    return negative ? -__builtin_inf() : __builtin_inf();
+  }
+  if (iequals(body, "nan")) return __builtin_nan("");
+  if (body.empty() || body.front() == '+' || body.front() == '-') return std::nullopt;
+  if (body.size() >= 2 && body[0] == '0' && (body[1] | 0x20) == 'x') return std::nullopt;
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), v, std::chars_format::general);
+  if (ec != std::errc() || ptr != body.data() + body.size()) return std::nullopt;
+  return negative ? -v : v;
+}
+
+// Go's strings.ToValidUTF8(s, "\uFFFD"): each run of invalid bytes becomes
+// one U+FFFD. Appends to *out.
+inline void AppendValidUtf8(std::string_view s, std::string* out) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  bool in_invalid = false;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = 0;
+    if (c < 0x80) {
+      len = 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+    }
+    bool valid = len > 0 && i + len <= s.size();
+    if (valid && len > 1) {
+      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+      unsigned char lo = 0x80, hi = 0xBF;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+      valid = c1 >= lo && c1 <= hi;
+      for (size_t k = 2; valid && k < len; ++k) {
+        unsigned char ck = static_cast<unsigned char>(s[i + k]);
+        valid = ck >= 0x80 && ck <= 0xBF;
+      }
+    }
+    if (!valid) {
+      if (!in_invalid) out->append(kReplacement);
+      in_invalid = true;
+      ++i;
+      continue;
+    }
+    in_invalid = false;
+    out->append(s.substr(i, len));
+    i += len;
+  }
+}
+
+// Reads one file with a single bounded read(2): *out views buf. Returns 0 or
+// an errno value (ENOENT for a missing file).
+inline int ReadOnce(int fd, char* buf, size_t cap, std::string_view* out) {
+  ssize_t n = pread(fd, buf, cap, 0);
+  if (n < 0) return errno;
+  *out = std::string_view(buf, static_cast<size_t>(n));
+  return 0;
+}
+
+// Opens, reads once (at most `cap` bytes) and closes. Returns 0 or errno.
+inline int ReadFileOnceBounded(const std::string& path, char* buf, size_t cap, std::string_view* out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  int err = ReadOnce(fd, buf, cap, out);
+  close(fd);
+  return err;
+}
+
+// A cache of kept-open attribute fds keyed by path.
+class AttrFiles {
+ public:
+  // Reads at most `cap` (<= kAttrPageSize) bytes of the attribute at `path`
+  // from offset 0 with one read. *out views an internal buffer valid until the
+  // next Read. Returns 0 or errno. A stale fd (device removed and re-added)
+  // is reopened once.
+  int Read(std::string_view path, size_t cap, std::string_view* out) {
+    if (cap > kAttrPageSize) cap = kAttrPageSize;
+    last_error_was_open_ = false;
+    auto it = files_.find(path);
+    if (it != files_.end()) {
+      it->second.generation = generation_;
+      int err = ReadOnce(it->second.fd.get(), buffer_, cap, out);
+      if (err == 0 || err == EAGAIN || err == EINTR) return err;
+      files_.erase(it);
+    }
+    path_.assign(path);
+    int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      last_error_was_open_ = true;
+      return errno;
+    }
+    Entry& e = files_[path_];
+    e.fd.reset(fd);
+    e.generation = generation_;
+    return ReadOnce(fd, buffer_, cap, out);
+  }
+
+  // Closes fds not read since the previous Sweep: their files are gone or no
+  // longer interesting. Call once per scrape, after all reads.
+  void Sweep() {
+    for (auto it = files_.begin(); it != files_.end();) {
+      if (it->second.generation != generation_) {
+        it = files_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    ++generation_;
+  }
+
+  size_t open_count() const { return files_.size(); }
+  // Whether the last failed Read failed to open the file (Go's *PathError)
+  // rather than to read it (a bare errno).
+  bool last_error_was_open() const { return last_error_was_open_; }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct Entry {
+    UniqueFd fd;
+    uint64_t generation = 0;
+  };
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> files_;
+  std::string path_;
+  uint64_t generation_ = 1;
+  bool last_error_was_open_ = false;
+  char buffer_[kAttrPageSize];
+};
+
+// One directory entry: its name and whether it is (or links to) a directory.
+struct DirEntry {
+  std::string name;
+  unsigned char type = DT_UNKNOWN;  // d_type as returned by readdir.
+};
+
+// Lists `dir` (without "." and ".."), sorted by name like Go's os.ReadDir,
+// into *out, reusing its strings. Returns 0 or errno.
+inline int ListDir(const std::string& dir, std::vector<DirEntry>* out, size_t* count) {
+  *count = 0;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return errno;
+  while (dirent* e = readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (*count == out->size()) out->emplace_back();
+    DirEntry& slot = (*out)[*count];
+    slot.name.assign(name);
+    slot.type = e->d_type;
+    ++*count;
+  }
+  closedir(d);
+  std::sort(out->begin(), out->begin() + static_cast<std::ptrdiff_t>(*count),
+            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return 0;
+}
+
+// Whether `name` matches Go's filepath.Glob pattern "<prefix>[0-9]*":
+// the prefix, then at least one digit, then anything.
+inline bool MatchesDigitGlob(std::string_view name, std::string_view prefix) {
+  return name.size() > prefix.size() && name.substr(0, prefix.size()) == prefix &&
+         name[prefix.size()] >= '0' && name[prefix.size()] <= '9';
+}
+
+// stat(2) after following symlinks: true for a directory.
+inline bool IsDirFollow(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+}  // namespace nodex::collectors::sysfs
+
+#endif  // NODEX_COLLECTORS_SYSFS_ATTRS_H_
