@@ -9,7 +9,7 @@ CMAKE_FLAGS ?=
 
 # What building and running nodex needs.
 BUILD_DEPS := cmake ninja-build g++ pkg-config libmicrohttpd-dev libdeflate-dev libre2-dev \
-              libcli11-dev libgtest-dev libgmock-dev
+              libmnl-dev libcli11-dev libgtest-dev libgmock-dev
 # Real peers the end-to-end tests talk to.
 TEST_DEPS  := curl python3 prometheus prometheus-node-exporter
 
