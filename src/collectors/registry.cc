@@ -10,8 +10,10 @@
 #include "collectors/cpufreq.h"
 #include "collectors/dmi.h"
 #include "collectors/drm.h"
+#include "collectors/edac.h"
 #include "collectors/entropy.h"
 #include "collectors/filefd.h"
+#include "collectors/hwmon.h"
 #include "collectors/interrupts.h"
 #include "collectors/kernel_hung.h"
 #include "collectors/ksmd.h"
@@ -20,6 +22,7 @@
 #include "collectors/meminfo_numa.h"
 #include "collectors/os.h"
 #include "collectors/pcidevice.h"
+#include "collectors/powersupplyclass.h"
 #include "collectors/pressure.h"
 #include "collectors/processes.h"
 #include "collectors/rapl.h"
@@ -50,8 +53,10 @@ constexpr CollectorInfo kCollectors[] = {
     {"cpufreq", true, {}, &NewCpufreqCollector},
     {"dmi", true, {}, &NewDmiCollector},
     {"drm", false, {}, &NewDrmCollector},
+    {"edac", true, {}, &NewEdacCollector},
     {"entropy", true, {}, &NewEntropyCollector},
     {"filefd", true, {}, &NewFilefdCollector},
+    {"hwmon", true, kHwmonFlags, &NewHwmonCollector},
     {"interrupts", false, kInterruptsFlags, &NewInterruptsCollector},
     {"kernel_hung", true, {}, &NewKernelHungCollector},
     {"ksmd", false, {}, &NewKsmdCollector},
@@ -60,6 +65,7 @@ constexpr CollectorInfo kCollectors[] = {
     {"meminfo_numa", false, {}, &NewMeminfoNumaCollector},
     {"os", true, {}, &NewOsCollector},
     {"pcidevice", false, kPcideviceFlags, &NewPcideviceCollector},
+    {"powersupplyclass", true, kPowersupplyclassFlags, &NewPowersupplyclassCollector},
     {"pressure", true, {}, &NewPressureCollector},
     {"processes", false, {}, &NewProcessesCollector},
     {"rapl", true, kRaplFlags, &NewRaplCollector},
