@@ -37,14 +37,16 @@ std::vector<std::string> FilterLines(std::string_view text, const std::vector<st
 
 std::optional<std::string> KitDir() {
   // Under ctest: the repaired working copy (scripts/prepare-conformance-kit).
-  // Run by hand from the source directory: ../shared itself, whose flattened
-  // symlinks only matter to collectors that follow sysfs links.
+  // Run by hand from the source directory: ../shared itself, but only if its
+  // symlinks survived the copy that brought it here; a flattened tree would
+  // make link-walking collectors fail for reasons that are not theirs.
   std::error_code ec;
   std::filesystem::path candidate = "../shared/conformance/node_exporter";
   if (const char* copy = std::getenv("NODEX_CONFORMANCE_KIT"); copy != nullptr && *copy != '\0') {
     candidate = std::filesystem::path(copy) / "node_exporter";
   }
   if (!std::filesystem::exists(candidate / "e2e-output.txt", ec)) return std::nullopt;
+  if (!std::filesystem::is_symlink(candidate / "collector/fixtures/proc/self", ec)) return std::nullopt;
   return std::filesystem::absolute(candidate, ec).lexically_normal().string();
 }
 

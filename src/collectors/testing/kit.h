@@ -17,7 +17,7 @@ namespace nodex::collectors::testing {
 // The kit's data directory (holding e2e-output.txt and collector/fixtures)
 // as an absolute path: $NODEX_CONFORMANCE_KIT/node_exporter (ctest sets it to
 // the working copy with symlinks restored), else ../shared next to the
-// checkout; nullopt when neither exists.
+// checkout if its symlinks are intact; nullopt otherwise.
 std::optional<std::string> KitDir();
 
 // Changes into the kit directory for its lifetime. node_exporter's end-to-end
@@ -50,8 +50,9 @@ std::vector<std::string> RenderedLines(const expo::MetricSet& set, const std::ve
 // Skips the current test, with the reason, when the kit is not on this machine.
 #define NODEX_REQUIRE_KIT(dir_var)                                                                 \
   auto dir_var##_opt = ::nodex::collectors::testing::KitDir();                                    \
-  if (!dir_var##_opt) GTEST_SKIP() << "node_exporter conformance kit (../shared/conformance) is " \
-                                      "not on this machine";                                      \
+  if (!dir_var##_opt) GTEST_SKIP() << "node_exporter conformance kit not available: run under "   \
+                                      "ctest, or set NODEX_CONFORMANCE_KIT to a copy made by "      \
+                                      "scripts/prepare-conformance-kit";                            \
   const std::string dir_var = *dir_var##_opt
 
 #endif  // NODEX_COLLECTORS_TESTING_KIT_H_
