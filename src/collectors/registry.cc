@@ -20,6 +20,8 @@
 #include "collectors/loadavg.h"
 #include "collectors/meminfo.h"
 #include "collectors/meminfo_numa.h"
+#include "collectors/netdev.h"
+#include "collectors/netstat.h"
 #include "collectors/os.h"
 #include "collectors/pcidevice.h"
 #include "collectors/powersupplyclass.h"
@@ -29,7 +31,9 @@
 #include "collectors/schedstat.h"
 #include "collectors/selinux.h"
 #include "collectors/slabinfo.h"
+#include "collectors/sockstat.h"
 #include "collectors/softirqs.h"
+#include "collectors/softnet.h"
 #include "collectors/stat.h"
 #include "collectors/sysctl.h"
 #include "collectors/textfile.h"
@@ -63,6 +67,8 @@ constexpr CollectorInfo kCollectors[] = {
     {"loadavg", true, {}, &NewLoadavgCollector},
     {"meminfo", true, {}, &NewMeminfoCollector},
     {"meminfo_numa", false, {}, &NewMeminfoNumaCollector},
+    {"netdev", true, kNetdevFlags, &NewNetdevCollector},
+    {"netstat", true, kNetstatFlags, &NewNetstatCollector},
     {"os", true, {}, &NewOsCollector},
     {"pcidevice", false, kPcideviceFlags, &NewPcideviceCollector},
     {"powersupplyclass", true, kPowersupplyclassFlags, &NewPowersupplyclassCollector},
@@ -72,7 +78,9 @@ constexpr CollectorInfo kCollectors[] = {
     {"schedstat", true, {}, &NewSchedstatCollector},
     {"selinux", true, {}, &NewSelinuxCollector},
     {"slabinfo", false, kSlabinfoFlags, &NewSlabinfoCollector},
+    {"sockstat", true, {}, &NewSockstatCollector},
     {"softirqs", false, {}, &NewSoftirqsCollector},
+    {"softnet", true, {}, &NewSoftnetCollector},
     {"stat", true, kStatFlags, &NewStatCollector},
     {"sysctl", false, kSysctlFlags, &NewSysctlCollector},
     {"textfile", true, kTextfileFlags, &NewTextfileCollector},

@@ -1,0 +1,595 @@
+#include "collectors/netdev.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <re2/re2.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "base/file_reader.h"
+#include "base/parse.h"
+#include "base/split.h"
+#include "collectors/procfs_helpers.h"
+
+namespace nodex::collectors {
+namespace {
+
+using expo::Desc;
+using expo::MetricType;
+
+// One exported family and the counters summed into it.
+struct Output {
+  Desc desc;
+  uint8_t sources[4];
+  uint8_t source_count;
+};
+
+constexpr MetricType kC = MetricType::kCounter;
+
+// node_exporter's default names for netlink counters (its legacy() mapping,
+// after the kernel's /proc/net/dev folding in net-procfs.c).
+constexpr Output kNetlinkLegacy[] = {
+    {{"node_network_receive_packets_total", "Packets received by the device.", kC}, {kRxPackets}, 1},
+    {{"node_network_transmit_packets_total", "Packets sent by the device.", kC}, {kTxPackets}, 1},
+    {{"node_network_receive_bytes_total", "Bytes received by the device.", kC}, {kRxBytes}, 1},
+    {{"node_network_transmit_bytes_total", "Bytes sent by the device.", kC}, {kTxBytes}, 1},
+    {{"node_network_receive_errs_total", "Receive errors of the device.", kC}, {kRxErrors}, 1},
+    {{"node_network_transmit_errs_total", "Transmit errors of the device.", kC}, {kTxErrors}, 1},
+    {{"node_network_receive_drop_total", "Received packets dropped or missed by the device.", kC},
+     {kRxDropped, kRxMissedErrors},
+     2},
+    {{"node_network_transmit_drop_total", "Packets dropped by the device on transmit.", kC}, {kTxDropped}, 1},
+    {{"node_network_receive_multicast_total", "Multicast packets received by the device.", kC}, {kMulticast}, 1},
+    {{"node_network_transmit_colls_total", "Collisions seen by the device on transmit.", kC}, {kCollisions}, 1},
+    {{"node_network_receive_frame_total", "Receive framing, length, overrun and CRC errors of the device.", kC},
+     {kRxFrameErrors, kRxLengthErrors, kRxOverErrors, kRxCrcErrors},
+     4},
+    {{"node_network_receive_fifo_total", "Receive FIFO overruns of the device.", kC}, {kRxFifoErrors}, 1},
+    {{"node_network_transmit_carrier_total", "Transmit carrier, aborted, heartbeat and window errors of the device.",
+      kC},
+     {kTxCarrierErrors, kTxAbortedErrors, kTxHeartbeatErrors, kTxWindowErrors},
+     4},
+    {{"node_network_transmit_fifo_total", "Transmit FIFO errors of the device.", kC}, {kTxFifoErrors}, 1},
+    {{"node_network_receive_compressed_total", "Compressed packets received by the device.", kC}, {kRxCompressed}, 1},
+    {{"node_network_transmit_compressed_total", "Compressed packets sent by the device.", kC}, {kTxCompressed}, 1},
+    {{"node_network_receive_nohandler_total", "Received packets dropped for lack of a protocol handler.", kC},
+     {kRxNohandler},
+     1},
+};
+
+// --collector.netdev.enable-detailed-metrics: one family per kernel counter.
+constexpr Desc kNetlinkDetailed[kLinkStatCount] = {
+    {"node_network_receive_packets_total", "Packets received by the device.", kC},
+    {"node_network_transmit_packets_total", "Packets sent by the device.", kC},
+    {"node_network_receive_bytes_total", "Bytes received by the device.", kC},
+    {"node_network_transmit_bytes_total", "Bytes sent by the device.", kC},
+    {"node_network_receive_errors_total", "Receive errors of the device (rx_errors).", kC},
+    {"node_network_transmit_errors_total", "Transmit errors of the device (tx_errors).", kC},
+    {"node_network_receive_dropped_total", "Received packets dropped by the device (rx_dropped).", kC},
+    {"node_network_transmit_dropped_total", "Packets dropped by the device on transmit (tx_dropped).", kC},
+    {"node_network_multicast_total", "Multicast packets received by the device (multicast).", kC},
+    {"node_network_collisions_total", "Collisions seen by the device (collisions).", kC},
+    {"node_network_receive_length_errors_total", "Received packets with a bad length (rx_length_errors).", kC},
+    {"node_network_receive_over_errors_total", "Receive ring buffer overflows (rx_over_errors).", kC},
+    {"node_network_receive_crc_errors_total", "Received packets with a CRC error (rx_crc_errors).", kC},
+    {"node_network_receive_frame_errors_total", "Received frame alignment errors (rx_frame_errors).", kC},
+    {"node_network_receive_fifo_errors_total", "Receive FIFO overruns (rx_fifo_errors).", kC},
+    {"node_network_receive_missed_errors_total", "Packets missed by the host (rx_missed_errors).", kC},
+    {"node_network_transmit_aborted_errors_total", "Aborted transmissions (tx_aborted_errors).", kC},
+    {"node_network_transmit_carrier_errors_total", "Transmit carrier losses (tx_carrier_errors).", kC},
+    {"node_network_transmit_fifo_errors_total", "Transmit FIFO errors (tx_fifo_errors).", kC},
+    {"node_network_transmit_heartbeat_errors_total", "Transmit heartbeat errors (tx_heartbeat_errors).", kC},
+    {"node_network_transmit_window_errors_total", "Late collisions on transmit (tx_window_errors).", kC},
+    {"node_network_receive_compressed_total", "Compressed packets received by the device.", kC},
+    {"node_network_transmit_compressed_total", "Compressed packets sent by the device.", kC},
+    {"node_network_receive_nohandler_total", "Received packets dropped for lack of a protocol handler.", kC},
+};
+
+// /proc/net/dev columns; the legacy mapping only renames errs/drop.
+constexpr Desc kProcLegacy[kProcNetDevStatCount] = {
+    {"node_network_receive_bytes_total", "Bytes received by the device.", kC},
+    {"node_network_receive_packets_total", "Packets received by the device.", kC},
+    {"node_network_receive_errs_total", "Receive errors of the device.", kC},
+    {"node_network_receive_drop_total", "Received packets dropped or missed by the device.", kC},
+    {"node_network_receive_fifo_total", "Receive FIFO overruns of the device.", kC},
+    {"node_network_receive_frame_total", "Receive framing, length, overrun and CRC errors of the device.", kC},
+    {"node_network_receive_compressed_total", "Compressed packets received by the device.", kC},
+    {"node_network_receive_multicast_total", "Multicast packets received by the device.", kC},
+    {"node_network_transmit_bytes_total", "Bytes sent by the device.", kC},
+    {"node_network_transmit_packets_total", "Packets sent by the device.", kC},
+    {"node_network_transmit_errs_total", "Transmit errors of the device.", kC},
+    {"node_network_transmit_drop_total", "Packets dropped by the device on transmit.", kC},
+    {"node_network_transmit_fifo_total", "Transmit FIFO errors of the device.", kC},
+    {"node_network_transmit_colls_total", "Collisions seen by the device on transmit.", kC},
+    {"node_network_transmit_carrier_total", "Transmit carrier, aborted, heartbeat and window errors of the device.",
+     kC},
+    {"node_network_transmit_compressed_total", "Compressed packets sent by the device.", kC},
+};
+
+constexpr Desc kProcDetailedErrors[4] = {
+    {"node_network_receive_errors_total", "Receive errors of the device (rx_errors).", kC},
+    {"node_network_receive_dropped_total", "Received packets dropped or missed by the device.", kC},
+    {"node_network_transmit_errors_total", "Transmit errors of the device (tx_errors).", kC},
+    {"node_network_transmit_dropped_total", "Packets dropped by the device on transmit (tx_dropped).", kC},
+};
+
+constexpr Desc kAddressInfo{"node_network_address_info", "An address of a network device; always 1.",
+                            MetricType::kGauge};
+
+// Go's net.IP.String for the address families getifaddrs returns.
+std::string_view FormatIp(const sockaddr* sa, char (&buf)[INET6_ADDRSTRLEN]) {
+  if (sa->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    return inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf)) ? std::string_view(buf) : std::string_view();
+  }
+  const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+  if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+    return inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], buf, sizeof(buf)) ? std::string_view(buf)
+                                                                             : std::string_view();
+  }
+  return inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf)) ? std::string_view(buf) : std::string_view();
+}
+
+// Go's net.IPMask.Size: the prefix length of a canonical mask, else 0.
+int PrefixLength(const uint8_t* mask, size_t len) {
+  int ones = 0;
+  size_t i = 0;
+  for (; i < len && mask[i] == 0xff; ++i) ones += 8;
+  if (i < len) {
+    uint8_t b = mask[i];
+    while (b & 0x80) {
+      ++ones;
+      b = static_cast<uint8_t>(b << 1);
+    }
+    if (b != 0) return 0;
+    for (++i; i < len; ++i) {
+      if (mask[i] != 0) return 0;
+    }
+  }
+  return ones;
+}
+
+// node_exporter's scope(): Go's net.IP classification.
+std::string_view Scope(const uint8_t* ip, bool v4) {
+  if (v4) {
+    if (ip[0] == 127 || (ip[0] == 169 && ip[1] == 254) || (ip[0] == 224 && ip[1] == 0 && ip[2] == 0)) {
+      return "link-local";
+    }
+    bool unspecified = ip[0] == 0 && ip[1] == 0 && ip[2] == 0 && ip[3] == 0;
+    bool broadcast = ip[0] == 255 && ip[1] == 255 && ip[2] == 255 && ip[3] == 255;
+    bool multicast = ip[0] >= 224 && ip[0] <= 239;
+    return unspecified || broadcast || multicast ? "" : "global";
+  }
+  static constexpr uint8_t kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  if (std::memcmp(ip, kLoopback, 16) == 0 || (ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80) ||
+      (ip[0] == 0xff && (ip[1] & 0x0f) == 0x02)) {
+    return "link-local";
+  }
+  if (ip[0] == 0xff && (ip[1] & 0x0f) == 0x01) return "interface-local";
+  static constexpr uint8_t kZero[16] = {};
+  if (std::memcmp(ip, kZero, 16) == 0 || ip[0] == 0xff) return "";
+  return "global";
+}
+
+class NetdevCollector : public Collector, private LinkSink {
+ public:
+  NetdevCollector(const Context& ctx, std::unique_ptr<RE2> include, std::unique_ptr<RE2> exclude)
+      : proc_net_dev_(ctx.Proc("net/dev")),
+        sys_class_net_(ctx.Sys("class/net")),
+        include_(std::move(include)),
+        exclude_(std::move(exclude)),
+        log_(ctx.log),
+        netlink_(procfs_helpers::BoolFlagOr(ctx, "collector.netdev.netlink", true)),
+        detailed_(procfs_helpers::BoolFlagOr(ctx, "collector.netdev.enable-detailed-metrics", false)),
+        address_info_(procfs_helpers::BoolFlagOr(ctx, "collector.netdev.address-info", false)),
+        label_ifalias_(procfs_helpers::BoolFlagOr(ctx, "collector.netdev.label-ifalias", false)) {}
+
+  ~NetdevCollector() override { CloseSocket(); }
+
+  Status Collect(expo::MetricSet& out) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    out_ = &out;
+    if (label_ifalias_) {
+      Status st = ReadIfAliases();
+      if (!st.ok()) return Status::Error("couldn't get netdev labels: " + st.message());
+    }
+    Status st = netlink_ ? CollectNetlink() : CollectProcNetDev();
+    if (!st.ok()) return Status::Error("couldn't get netstats: " + st.message());
+    if (address_info_) {
+      st = CollectAddresses();
+      if (!st.ok()) return st;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  struct Alias {
+    std::string device;
+    std::string alias;
+  };
+
+  bool Ignored(std::string_view name) const {
+    return (exclude_ && procfs_helpers::Matches(*exclude_, name)) ||
+           (include_ && !procfs_helpers::Matches(*include_, name));
+  }
+
+  // Labels for `device`; an ifalias label only for devices present in sysfs.
+  std::span<const expo::Label> Labels(std::string_view device) {
+    labels_[0] = {"device", device};
+    if (label_ifalias_) {
+      for (size_t i = 0; i < alias_count_; ++i) {
+        if (aliases_[i].device == device) {
+          labels_[1] = {"ifalias", aliases_[i].alias};
+          return {labels_, 2};
+        }
+      }
+    }
+    return {labels_, 1};
+  }
+
+  void OnLink(std::string_view name, const LinkStats& s) override {
+    if (Ignored(name)) {
+      if (log_ != nullptr && log_->Enabled(LogLevel::kDebug)) log_->Debug("Ignoring device", {{"device", name}});
+      return;
+    }
+    std::span<const expo::Label> labels = Labels(name);
+    if (detailed_) {
+      for (int i = 0; i < kLinkStatCount; ++i) out_->Add(kNetlinkDetailed[i], static_cast<double>(s.v[i]), labels);
+      return;
+    }
+    for (const Output& o : kNetlinkLegacy) {
+      uint64_t sum = 0;  // Wraps like Go's uint64 addition.
+      for (int i = 0; i < o.source_count; ++i) sum += s.v[o.sources[i]];
+      out_->Add(o.desc, static_cast<double>(sum), labels);
+    }
+  }
+
+  void CloseSocket() {
+    if (nl_ != nullptr) mnl_socket_close(nl_);
+    nl_ = nullptr;
+  }
+
+  Status OpenSocket() {
+    nl_ = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+    if (nl_ == nullptr) return Status::Error(std::string("netlink socket: ") + std::strerror(errno));
+    if (mnl_socket_bind(nl_, 0, MNL_SOCKET_AUTOPID) < 0) {
+      int err = errno;
+      CloseSocket();
+      return Status::Error(std::string("netlink bind: ") + std::strerror(err));
+    }
+    // A dump that never finishes must not hang the scrape forever.
+    timeval tv{10, 0};
+    setsockopt(mnl_socket_get_fd(nl_), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return Status::Ok();
+  }
+
+  // One RTM_GETLINK dump over a socket kept open across scrapes. Any failure
+  // closes the socket so a half-read dump never leaks into the next scrape.
+  Status CollectNetlink() {
+    if (nl_ == nullptr) {
+      Status st = OpenSocket();
+      if (!st.ok()) return st;
+    }
+    Status st = Dump();
+    if (!st.ok()) CloseSocket();
+    return st;
+  }
+
+  Status Dump() {
+    alignas(nlmsghdr) uint8_t req[MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(ifinfomsg))] = {};
+    nlmsghdr* nlh = mnl_nlmsg_put_header(req);
+    nlh->nlmsg_type = RTM_GETLINK;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    nlh->nlmsg_seq = ++seq_ == 0 ? ++seq_ : seq_;
+    auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+    ifi->ifi_family = AF_UNSPEC;
+    if (mnl_socket_sendto(nl_, nlh, nlh->nlmsg_len) < 0) {
+      return Status::Error(std::string("netlink send: ") + std::strerror(errno));
+    }
+    // The kernel fills dump skbs up to 32 KiB when the reader offers that much.
+    constexpr size_t kDumpBufferSize = 32768;
+    if (recv_buf_.empty()) recv_buf_.resize(kDumpBufferSize / sizeof(uint64_t));
+    auto* buf = reinterpret_cast<uint8_t*>(recv_buf_.data());
+    const size_t cap = recv_buf_.size() * sizeof(uint64_t);
+    for (;;) {
+      ssize_t n = mnl_socket_recvfrom(nl_, buf, cap);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Status::Error(std::string("netlink receive: ") + std::strerror(errno));
+      }
+      StatusOr<bool> done = DecodeLinkDump({buf, static_cast<size_t>(n)}, seq_, *this);
+      if (!done.ok()) return done.status();
+      if (*done) return Status::Ok();
+    }
+  }
+
+  Status CollectProcNetDev() {
+    std::string_view content;
+    Status st = proc_net_dev_.Read(&content);
+    if (st.ok()) st = ParseProcNetDev(content, &dev_lines_);
+    if (!st.ok()) return Status::Error("failed to parse /proc/net/dev: " + st.message());
+    for (const ProcNetDevLine& line : dev_lines_) {
+      if (Ignored(line.name)) continue;
+      std::span<const expo::Label> labels = Labels(line.name);
+      for (int i = 0; i < kProcNetDevStatCount; ++i) {
+        const Desc* desc = &kProcLegacy[i];
+        if (detailed_) {
+          if (i == kDevRxErrs) desc = &kProcDetailedErrors[0];
+          if (i == kDevRxDrop) desc = &kProcDetailedErrors[1];
+          if (i == kDevTxErrs) desc = &kProcDetailedErrors[2];
+          if (i == kDevTxDrop) desc = &kProcDetailedErrors[3];
+        }
+        out_->Add(*desc, static_cast<double>(line.v[i]), labels);
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status ReadIfAliases() {
+    alias_count_ = 0;
+    int dir_fd = ::open(sys_class_net_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) return Status::Error(sys_class_net_ + ": " + std::strerror(errno));
+    DIR* dir = ::fdopendir(dir_fd);
+    if (dir == nullptr) {
+      ::close(dir_fd);
+      return Status::Error(sys_class_net_ + ": " + std::strerror(errno));
+    }
+    while (const dirent* e = ::readdir(dir)) {
+      std::string_view name = e->d_name;
+      if (name == "." || name == "..") continue;
+      path_.assign(name).append("/ifalias");
+      char buf[4096];
+      std::string_view value;
+      if (procfs_helpers::ReadAttrAt(dirfd(dir), path_.c_str(), buf, &value) != 0) value = {};
+      if (alias_count_ == aliases_.size()) aliases_.emplace_back();
+      aliases_[alias_count_].device.assign(name);
+      aliases_[alias_count_].alias.assign(value);
+      ++alias_count_;
+    }
+    ::closedir(dir);
+    return Status::Ok();
+  }
+
+  // Every address of every interface, unfiltered, like node_exporter.
+  Status CollectAddresses() {
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) {
+      return Status::Error(std::string("could not get network interfaces: ") + std::strerror(errno));
+    }
+    for (const ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
+      if (a->ifa_addr == nullptr || a->ifa_name == nullptr) continue;
+      int family = a->ifa_addr->sa_family;
+      if (family != AF_INET && family != AF_INET6) continue;
+      char ip_buf[INET6_ADDRSTRLEN];
+      std::string_view ip = FormatIp(a->ifa_addr, ip_buf);
+      if (ip.empty()) continue;
+      const uint8_t* raw;
+      const uint8_t* mask = nullptr;
+      size_t len;
+      bool v4;
+      if (family == AF_INET) {
+        raw = reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr);
+        if (a->ifa_netmask != nullptr) {
+          mask = reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(a->ifa_netmask)->sin_addr);
+        }
+        len = 4;
+        v4 = true;
+      } else {
+        raw = reinterpret_cast<const sockaddr_in6*>(a->ifa_addr)->sin6_addr.s6_addr;
+        if (a->ifa_netmask != nullptr) mask = reinterpret_cast<const sockaddr_in6*>(a->ifa_netmask)->sin6_addr.s6_addr;
+        len = 16;
+        v4 = false;
+        if (IN6_IS_ADDR_V4MAPPED(reinterpret_cast<const in6_addr*>(raw))) {
+          raw += 12;
+          v4 = true;
+        }
+      }
+      char prefix_buf[24];
+      std::string_view prefix = expo::IntLabel(prefix_buf, mask ? PrefixLength(mask, len) : 0);
+      out_->Add(kAddressInfo, 1,
+                {{"device", a->ifa_name}, {"address", ip}, {"netmask", prefix}, {"scope", Scope(raw, v4)}});
+    }
+    ::freeifaddrs(list);
+    return Status::Ok();
+  }
+
+  std::mutex mu_;
+  KeptOpenFile proc_net_dev_;
+  std::string sys_class_net_;
+  std::unique_ptr<RE2> include_;
+  std::unique_ptr<RE2> exclude_;
+  Logger* log_;
+  const bool netlink_;
+  const bool detailed_;
+  const bool address_info_;
+  const bool label_ifalias_;
+
+  expo::MetricSet* out_ = nullptr;
+  mnl_socket* nl_ = nullptr;
+  uint32_t seq_ = 0;
+  std::vector<uint64_t> recv_buf_;  // uint64_t keeps it aligned for nlmsghdr.
+  std::vector<ProcNetDevLine> dev_lines_;
+  std::vector<Alias> aliases_;
+  size_t alias_count_ = 0;
+  std::string path_;
+  expo::Label labels_[2];
+};
+
+// Copies the host-endian counters of `width` bytes each that fit in `len`.
+void CopyCounters(const uint8_t* p, size_t len, size_t width, LinkStats* s) {
+  size_t n = std::min<size_t>(len / width, kLinkStatCount);
+  for (size_t i = 0; i < n; ++i) {
+    if (width == 8) {
+      uint64_t v;
+      std::memcpy(&v, p + i * 8, 8);
+      s->v[i] = v;
+    } else {
+      uint32_t v;
+      std::memcpy(&v, p + i * 4, 4);
+      s->v[i] = v;
+    }
+  }
+}
+
+// The counters every kernel since 2.6 sends (rx_nohandler came in 4.6).
+constexpr size_t kMinCounters = 23;
+
+Status DecodeLink(const nlmsghdr* nlh, LinkSink& sink) {
+  if (mnl_nlmsg_get_payload_len(nlh) < sizeof(ifinfomsg)) return Status::Error("truncated RTM_NEWLINK message");
+  std::string_view name;
+  const nlattr* stats64 = nullptr;
+  const nlattr* stats32 = nullptr;
+  const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
+  for (auto* attr = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(ifinfomsg)));
+       mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr))); attr = mnl_attr_next(attr)) {
+    const char* payload = static_cast<const char*>(mnl_attr_get_payload(attr));
+    size_t len = mnl_attr_get_payload_len(attr);
+    switch (mnl_attr_get_type(attr)) {
+      case IFLA_IFNAME: name = std::string_view(payload, strnlen(payload, len)); break;
+      case IFLA_STATS64: stats64 = attr; break;
+      case IFLA_STATS: stats32 = attr; break;
+      default: break;
+    }
+  }
+  const nlattr* chosen = stats64 != nullptr ? stats64 : stats32;
+  if (chosen == nullptr) return Status::Ok();
+  const size_t width = chosen == stats64 ? 8 : 4;
+  const size_t len = mnl_attr_get_payload_len(chosen);
+  if (len < kMinCounters * width) {
+    return Status::Error(std::string(width == 8 ? "IFLA_STATS64" : "IFLA_STATS") +
+                         " too short: " + std::to_string(len) + " bytes");
+  }
+  LinkStats stats;
+  CopyCounters(static_cast<const uint8_t*>(mnl_attr_get_payload(chosen)), len, width, &stats);
+  sink.OnLink(name, stats);
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<bool> DecodeLinkDump(std::span<const uint8_t> buf, uint32_t seq, LinkSink& sink) {
+  if (reinterpret_cast<uintptr_t>(buf.data()) % alignof(nlmsghdr) != 0) {
+    return Status::Error("netlink buffer is not aligned");
+  }
+  size_t offset = 0;
+  // The length checks are done here rather than with mnl_nlmsg_ok, which
+  // reads nlmsg_len as a signed int and so accepts lengths of 2 GiB and more.
+  while (buf.size() - offset >= sizeof(nlmsghdr)) {
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(buf.data() + offset);
+    if (nlh->nlmsg_len < sizeof(nlmsghdr) || nlh->nlmsg_len > buf.size() - offset) {
+      return Status::Error("truncated netlink message");
+    }
+    if (seq == 0 || nlh->nlmsg_seq == seq) {
+      switch (nlh->nlmsg_type) {
+        case NLMSG_DONE: return true;
+        case NLMSG_ERROR: {
+          if (mnl_nlmsg_get_payload_len(nlh) < sizeof(nlmsgerr)) return Status::Error("truncated netlink error");
+          nlmsgerr err;
+          std::memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+          if (err.error != 0) {
+            int code = err.error < 0 ? -err.error : err.error;
+            return Status::Error(std::string("netlink error: ") + std::strerror(code));
+          }
+          break;
+        }
+        case RTM_NEWLINK: {
+          Status st = DecodeLink(nlh, sink);
+          if (!st.ok()) return st;
+          break;
+        }
+        default: break;
+      }
+    }
+    offset += std::min<size_t>(MNL_ALIGN(nlh->nlmsg_len), buf.size() - offset);
+  }
+  if (offset != buf.size()) return Status::Error("truncated netlink message");
+  return false;
+}
+
+Status ParseProcNetDev(std::string_view content, std::vector<ProcNetDevLine>* out) {
+  out->clear();
+  std::string_view line;
+  for (int n = 0; NextLine(&content, &line); ++n) {
+    if (n < 2) continue;
+    size_t colon = line.rfind(':');
+    if (colon == std::string_view::npos) return Status::Error("invalid net/dev line, missing colon");
+    ProcNetDevLine dev;
+    dev.name = TrimSpace(line.substr(0, colon));
+    if (dev.name.empty()) return Status::Error("invalid net/dev line, empty interface name");
+    std::string_view fields[kProcNetDevStatCount];
+    size_t count = SplitFields(line.substr(colon + 1), fields, kProcNetDevStatCount);
+    if (count < kProcNetDevStatCount) {
+      return Status::Error("invalid net/dev line for " + std::string(dev.name.substr(0, 32)) + ": " +
+                           std::to_string(count) + " columns");
+    }
+    for (size_t i = 0; i < kProcNetDevStatCount; ++i) {
+      std::optional<uint64_t> v = ParseU64(fields[i]);
+      if (!v) return Status::Error("invalid value \"" + std::string(fields[i].substr(0, 32)) + "\" in net/dev");
+      dev.v[i] = *v;
+    }
+    out->push_back(dev);
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::unique_ptr<Collector>> NewNetdevCollector(const Context& ctx) {
+  using procfs_helpers::StringFlagOr;
+  std::string include(StringFlagOr(ctx, "collector.netdev.device-include", ""));
+  std::string exclude(StringFlagOr(ctx, "collector.netdev.device-exclude", ""));
+  std::string old_include(StringFlagOr(ctx, "collector.netdev.device-whitelist", ""));
+  std::string old_exclude(StringFlagOr(ctx, "collector.netdev.device-blacklist", ""));
+  if (!old_include.empty()) {
+    if (!include.empty()) {
+      return Status::Error(
+          "--collector.netdev.device-whitelist and --collector.netdev.device-include are mutually exclusive");
+    }
+    if (ctx.log != nullptr) {
+      ctx.log->Warn(
+          "--collector.netdev.device-whitelist is DEPRECATED and will be removed in 2.0.0, use "
+          "--collector.netdev.device-include");
+    }
+    include = old_include;
+  }
+  if (!old_exclude.empty()) {
+    if (!exclude.empty()) {
+      return Status::Error(
+          "--collector.netdev.device-blacklist and --collector.netdev.device-exclude are mutually exclusive");
+    }
+    if (ctx.log != nullptr) {
+      ctx.log->Warn(
+          "--collector.netdev.device-blacklist is DEPRECATED and will be removed in 2.0.0, use "
+          "--collector.netdev.device-exclude");
+    }
+    exclude = old_exclude;
+  }
+  if (!include.empty() && !exclude.empty()) {
+    return Status::Error("device-exclude & device-include are mutually exclusive");
+  }
+  std::unique_ptr<RE2> include_re, exclude_re;
+  Status st = procfs_helpers::CompileFlagRegex("collector.netdev.device-include", include, true, &include_re);
+  if (!st.ok()) return st;
+  st = procfs_helpers::CompileFlagRegex("collector.netdev.device-exclude", exclude, true, &exclude_re);
+  if (!st.ok()) return st;
+  if (ctx.log != nullptr) {
+    if (exclude_re) ctx.log->Info("Parsed flag --collector.netdev.device-exclude", {{"flag", exclude}});
+    if (include_re) ctx.log->Info("Parsed Flag --collector.netdev.device-include", {{"flag", include}});
+  }
+  return std::unique_ptr<Collector>(
+      std::make_unique<NetdevCollector>(ctx, std::move(include_re), std::move(exclude_re)));
+}
+
+}  // namespace nodex::collectors
