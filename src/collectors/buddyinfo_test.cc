@@ -1,39 +1,16 @@
 #include "collectors/buddyinfo.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "base/file_reader.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-using testing::ExpectedLines;
-using testing::KitContext;
-using testing::RenderedLines;
-using testing::ScopedKitDir;
-
-std::string ScratchProc(const std::string& name, const std::string* buddyinfo) {
-  std::string dir = ::testing::TempDir() + "nodex_buddyinfo_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  if (buddyinfo != nullptr) std::ofstream(dir + "/buddyinfo", std::ios::binary) << *buddyinfo;
-  return dir;
-}
-
-std::unique_ptr<Collector> Make(const std::string& procfs) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  auto c = NewBuddyinfoCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 TEST(ParseBuddyinfoTest, RealCaptureFromThisMachine) {
   std::string text;
@@ -83,7 +60,9 @@ TEST(ParseBuddyinfoTest, RejectsMalformedInput) {
 
 TEST(BuddyinfoCollectorTest, EmitsOneSamplePerOrder) {
   std::string content = "Node 0, zone      DMA      1      0      3\nNode 0, zone    DMA32    759    572    791\n";
-  auto collector = Make(ScratchProc("emit", &content));
+  testing::ScratchTree proc("buddyinfo_emit");
+  proc.Write("buddyinfo", content);
+  auto collector = testing::MustCreate(NewBuddyinfoCollector, testing::ProcContext(proc.root()));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Count("node_buddyinfo_blocks"), 6u);
@@ -92,29 +71,32 @@ TEST(BuddyinfoCollectorTest, EmitsOneSamplePerOrder) {
 }
 
 TEST(BuddyinfoCollectorTest, MissingAndMalformedFilesFail) {
-  auto missing = Make(ScratchProc("missing", nullptr));
+  testing::ScratchTree missing_proc("buddyinfo_missing");
+  auto missing = testing::MustCreate(NewBuddyinfoCollector, testing::ProcContext(missing_proc.root()));
   expo::MetricSet set;
   EXPECT_EQ(missing->Collect(set).code(), StatusCode::kError);
 
   std::string bad = "Node 0, zone DMA 1 2 3\nNode 0, zone DMA32 1 2\n";
-  auto malformed = Make(ScratchProc("malformed", &bad));
+  testing::ScratchTree malformed_proc("buddyinfo_malformed");
+  malformed_proc.Write("buddyinfo", bad);
+  auto malformed = testing::MustCreate(NewBuddyinfoCollector, testing::ProcContext(malformed_proc.root()));
   EXPECT_EQ(malformed->Collect(set).code(), StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
 }
 
 TEST(BuddyinfoCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  ScopedKitDir cd(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto c = NewBuddyinfoCollector(KitContext(&flags, &log));
+  auto c = NewBuddyinfoCollector(testing::KitContext(&flags, &log));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   ASSERT_TRUE(c.value()->Collect(set).ok());
   const std::vector<std::string> families = {"node_buddyinfo_blocks"};
-  std::vector<std::string> expected = ExpectedLines(kit, families);
+  std::vector<std::string> expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 34u);
-  EXPECT_EQ(RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
 }
 
 }  // namespace

@@ -1,39 +1,16 @@
 #include "collectors/cgroups.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "base/file_reader.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-using testing::ExpectedLines;
-using testing::KitContext;
-using testing::RenderedLines;
-using testing::ScopedKitDir;
-
-std::string ScratchProc(const std::string& name, const std::string* cgroups) {
-  std::string dir = ::testing::TempDir() + "nodex_cgroups_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  if (cgroups != nullptr) std::ofstream(dir + "/cgroups", std::ios::binary) << *cgroups;
-  return dir;
-}
-
-std::unique_ptr<Collector> Make(const std::string& procfs) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  auto c = NewCgroupsCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 TEST(ParseCgroupsTest, RealCaptureFromThisMachine) {
   std::string text;
@@ -76,7 +53,9 @@ TEST(ParseCgroupsTest, RejectsMalformedInput) {
 
 TEST(CgroupsCollectorTest, EmitsCountAndEnabledPerController) {
   std::string content = "#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t1\t12\t1\nnet_cls\t0\t1\t0\n";
-  auto collector = Make(ScratchProc("emit", &content));
+  testing::ScratchTree proc("cgroups_emit");
+  proc.Write("cgroups", content);
+  auto collector = testing::MustCreate(NewCgroupsCollector, testing::ProcContext(proc.root()));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_DOUBLE_EQ(set.Find("node_cgroups_cgroups", {{"subsys_name", "cpu"}}), 12);
@@ -86,25 +65,30 @@ TEST(CgroupsCollectorTest, EmitsCountAndEnabledPerController) {
 
 TEST(CgroupsCollectorTest, MissingAndMalformedFilesFail) {
   expo::MetricSet set;
-  EXPECT_EQ(Make(ScratchProc("missing", nullptr))->Collect(set).code(), StatusCode::kError);
+  testing::ScratchTree missing("cgroups_missing");
+  EXPECT_EQ(testing::MustCreate(NewCgroupsCollector, testing::ProcContext(missing.root()))->Collect(set).code(),
+            StatusCode::kError);
   std::string bad = "cpu 1 two 1\n";
-  EXPECT_EQ(Make(ScratchProc("malformed", &bad))->Collect(set).code(), StatusCode::kError);
+  testing::ScratchTree malformed("cgroups_malformed");
+  malformed.Write("cgroups", bad);
+  EXPECT_EQ(testing::MustCreate(NewCgroupsCollector, testing::ProcContext(malformed.root()))->Collect(set).code(),
+            StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
 }
 
 TEST(CgroupsCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  ScopedKitDir cd(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto c = NewCgroupsCollector(KitContext(&flags, &log));
+  auto c = NewCgroupsCollector(testing::KitContext(&flags, &log));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   ASSERT_TRUE(c.value()->Collect(set).ok());
   const std::vector<std::string> families = {"node_cgroups_cgroups", "node_cgroups_enabled"};
-  std::vector<std::string> expected = ExpectedLines(kit, families);
+  std::vector<std::string> expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 26u);
-  EXPECT_EQ(RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
 }
 
 }  // namespace

@@ -2,111 +2,36 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "base/file_reader.h"
 #include "base/log.h"
+#include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 #include "expo/metric_set.h"
-#include "expo/text_writer.h"
 
 namespace nodex::collectors {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr char kTestdata[] = "src/collectors/testdata/cpu";
-constexpr char kKit[] = "../shared/conformance/node_exporter";
 
-std::string ReadTestdata(const std::string& rel) {
-  std::string content;
-  Status st = ReadFileOnce(std::string(kTestdata) + "/" + rel, &content);
-  EXPECT_TRUE(st.ok()) << st.message();
-  return content;
-}
-
-// A scratch /proc + /sys tree; files are rewritten in place (same inode), so
-// a collector's kept-open fd sees the new content like a real /proc file.
-class TempTree {
- public:
-  TempTree() {
-    char tmpl[] = "/tmp/nodex_cpu_test_XXXXXX";
-    const char* dir = ::mkdtemp(tmpl);
-    EXPECT_NE(dir, nullptr);
-    root_ = dir;
-  }
-  ~TempTree() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  void Write(const std::string& rel, std::string_view content) {
-    fs::path p = fs::path(root_) / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << content;
-  }
-  const std::string& root() const { return root_; }
-  std::string proc() const { return root_ + "/proc"; }
-  std::string sys() const { return root_ + "/sys"; }
-
- private:
-  std::string root_;
-};
-
-Context MakeContext(std::string procfs, std::string sysfs, const FlagValues* flags, Logger* log = nullptr) {
-  Context ctx;
-  ctx.paths.procfs = std::move(procfs);
-  ctx.paths.sysfs = std::move(sysfs);
-  ctx.flags = flags;
-  ctx.log = log;
+// procfs and sysfs under one root, as root/proc and root/sys. In a ScratchTree,
+// Write rewrites files in place (same inode), so a collector's kept-open fd
+// sees the new content like a real /proc file.
+Context TreeContext(const std::string& root, const FlagValues* flags, Logger* log = nullptr) {
+  Context ctx = testing::ProcContext(root + "/proc", flags, log);
+  ctx.paths.sysfs = root + "/sys";
   return ctx;
-}
-
-std::unique_ptr<Collector> MustCreate(const Context& ctx) {
-  auto c = NewCpuCollector(ctx);
-  EXPECT_TRUE(c.ok()) << c.status().message();
-  if (!c.ok()) return nullptr;
-  return std::move(c.value());
-}
-
-// Lines of an exposition text that belong to `families`, HELP lines dropped.
-std::vector<std::string> FamilyLines(std::string_view text, const std::set<std::string, std::less<>>& families) {
-  std::vector<std::string> out;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  while (std::getline(in, line)) {
-    std::string_view name;
-    if (line.starts_with("# HELP ")) continue;
-    if (line.starts_with("# TYPE ")) {
-      std::string_view rest = std::string_view(line).substr(7);
-      name = rest.substr(0, rest.find(' '));
-    } else {
-      name = std::string_view(line).substr(0, line.find_first_of("{ "));
-    }
-    if (families.count(name) != 0) out.push_back(line);
-  }
-  return out;
-}
-
-std::string Render(const expo::MetricSet& set) {
-  expo::TextWriter writer;
-  std::string text;
-  writer.Write(set, &text);
-  return text;
 }
 
 // ---------------------------------------------------------------- parsers
 
 TEST(ParseCpuInfoTest, RealCaptureFromThisMachine) {
-  std::string content = ReadTestdata("real/proc/cpuinfo");
+  std::string content = testing::ReadTestdata(std::string(kTestdata) + "/real/proc/cpuinfo");
   std::vector<CpuInfo> info;
   Status st = ParseCpuInfo(content, &info);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -160,7 +85,7 @@ TEST(ParseCpuInfoTest, ReuseClearsPreviousEntries) {
   EXPECT_EQ(info[0].processor, 7u);
 }
 
-class ParseCpuInfoMalformedTest : public testing::TestWithParam<const char*> {};
+class ParseCpuInfoMalformedTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(ParseCpuInfoMalformedTest, IsAnError) {
   std::vector<CpuInfo> info;
@@ -170,20 +95,20 @@ TEST_P(ParseCpuInfoMalformedTest, IsAnError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ParseCpuInfoMalformedTest,
-                         testing::Values("",                                   // empty file
-                                         "\n\n  \n",                           // only blank lines
-                                         "vendor_id : GenuineIntel\n",         // not a processor line first
-                                         " processor : 0\n",                   // indented first line
-                                         "processor:0\n",                      // no ": "
-                                         "processor : zero\n",                 // non-numeric
-                                         "processor : -1\n",                   // negative
-                                         "processor : 4294967296\n",           // > uint32
-                                         "processor : 0\ncpu MHz : fast\n",    // bad float
-                                         "processor : 0\ncpu MHz : 1.5GHz\n",  // trailing garbage
-                                         "processor : 0\nsiblings : many\n",   // bad integer field
-                                         "processor : 0\nbogomips : \n",       // empty float
-                                         "processor : 0\nprocessor : 1x\n",    // bad later processor
-                                         "processor : 0\ncpu MHz : nan\n"));   // NaN spelled out
+                         ::testing::Values("",                                   // empty file
+                                           "\n\n  \n",                           // only blank lines
+                                           "vendor_id : GenuineIntel\n",         // not a processor line first
+                                           " processor : 0\n",                   // indented first line
+                                           "processor:0\n",                      // no ": "
+                                           "processor : zero\n",                 // non-numeric
+                                           "processor : -1\n",                   // negative
+                                           "processor : 4294967296\n",           // > uint32
+                                           "processor : 0\ncpu MHz : fast\n",    // bad float
+                                           "processor : 0\ncpu MHz : 1.5GHz\n",  // trailing garbage
+                                           "processor : 0\nsiblings : many\n",   // bad integer field
+                                           "processor : 0\nbogomips : \n",       // empty float
+                                           "processor : 0\nprocessor : 1x\n",    // bad later processor
+                                           "processor : 0\ncpu MHz : nan\n"));   // NaN spelled out
 
 TEST(ParseCpuListTest, RangesAndSingles) {
   std::vector<uint16_t> cpus;
@@ -266,7 +191,7 @@ TEST(CpuCollectorTest, HandWrittenTreeAllFamilies) {
   flags.Set("collector.cpu.info.flags-include", "^(aes|avx.?|constant_tsc)$");
   flags.Set("collector.cpu.info.bugs-include", "^(cpu_meltdown|spectre_.*|mds)$");
   std::string base = std::string(kTestdata) + "/handwritten";
-  auto c = MustCreate(MakeContext(base + "/proc", base + "/sys", &flags));
+  auto c = testing::MustCreate(NewCpuCollector, TreeContext(base, &flags));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   Status st = c->Collect(set);
@@ -332,7 +257,7 @@ TEST(CpuCollectorTest, RealTreeFromThisMachine) {
   flags.Set("collector.cpu.info.flags-include", "^(aes|avx.?|constant_tsc)$");
   flags.Set("collector.cpu.info.bugs-include", "^(cpu_meltdown|spectre_.*|mds)$");
   std::string base = std::string(kTestdata) + "/real";
-  auto c = MustCreate(MakeContext(base + "/proc", base + "/sys", &flags));
+  auto c = testing::MustCreate(NewCpuCollector, TreeContext(base, &flags));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   Status st = c->Collect(set);
@@ -343,7 +268,7 @@ TEST(CpuCollectorTest, RealTreeFromThisMachine) {
   // Include filters alone switch cpuinfo on.
   EXPECT_EQ(set.Count("node_cpu_info"), 2u);
   EXPECT_DOUBLE_EQ(set.Find("node_cpu_frequency_hertz", {{"cpu", "1"}, {"core", "1"}}), 2596.120 * 1e6);
-  std::vector<std::string> flags_lines = FamilyLines(Render(set), {"node_cpu_flag_info", "node_cpu_bug_info"});
+  std::vector<std::string> flags_lines = testing::RenderedLines(set, {"node_cpu_flag_info", "node_cpu_bug_info"});
   EXPECT_EQ(flags_lines, (std::vector<std::string>{
                              "# TYPE node_cpu_bug_info gauge",
                              "node_cpu_bug_info{bug=\"spectre_v1\"} 1",
@@ -363,7 +288,7 @@ TEST(CpuCollectorTest, RealTreeFromThisMachine) {
 
 TEST(CpuCollectorTest, DefaultsWithoutFlagsExportGuestButNoInfo) {
   std::string base = std::string(kTestdata) + "/handwritten";
-  auto c = MustCreate(MakeContext(base + "/proc", base + "/sys", nullptr));
+  auto c = testing::MustCreate(NewCpuCollector, TreeContext(base, nullptr));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
@@ -379,7 +304,7 @@ TEST(CpuCollectorTest, GuestOffAndCpufreqOff) {
   flags.Set("collector.cpu.info", "true");
   flags.Set("collector.cpufreq", "false");
   std::string base = std::string(kTestdata) + "/handwritten";
-  auto c = MustCreate(MakeContext(base + "/proc", base + "/sys", &flags));
+  auto c = testing::MustCreate(NewCpuCollector, TreeContext(base, &flags));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
@@ -396,24 +321,24 @@ TEST(CpuCollectorTest, BadIncludePatternFailsNamingTheFlag) {
   for (const char* flag : {"collector.cpu.info.flags-include", "collector.cpu.info.bugs-include"}) {
     FlagValues flags;
     flags.Set(flag, "(unclosed");
-    auto c = NewCpuCollector(MakeContext("/nonexistent/proc", "/nonexistent/sys", &flags));
+    auto c = NewCpuCollector(TreeContext("/nonexistent", &flags));
     ASSERT_FALSE(c.ok());
     EXPECT_NE(c.status().message().find(flag), std::string::npos) << c.status().message();
   }
 }
 
 TEST(CpuCollectorTest, MalformedIsolatedFileFailsCreation) {
-  TempTree tree;
+  testing::ScratchTree tree("cpu_isolated");
   tree.Write("sys/devices/system/cpu/isolated", "1,x\n");
-  auto c = NewCpuCollector(MakeContext(tree.proc(), tree.sys(), nullptr));
+  auto c = NewCpuCollector(TreeContext(tree.root(), nullptr));
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("isolated"), std::string::npos);
 }
 
 TEST(CpuCollectorTest, MissingSysfsIsNotAnError) {
-  TempTree tree;
+  testing::ScratchTree tree("cpu_nosysfs");
   tree.Write("proc/stat", "cpu0 1 2 3 4 5 6 7 8 9 10\n");
-  auto c = MustCreate(MakeContext(tree.proc(), tree.sys(), nullptr));
+  auto c = testing::MustCreate(NewCpuCollector, TreeContext(tree.root(), nullptr));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   Status st = c->Collect(set);
@@ -424,8 +349,8 @@ TEST(CpuCollectorTest, MissingSysfsIsNotAnError) {
 }
 
 TEST(CpuCollectorTest, MissingOrMalformedProcFilesFailTheScrape) {
-  TempTree tree;
-  auto c = MustCreate(MakeContext(tree.proc(), tree.sys(), nullptr));
+  testing::ScratchTree tree("cpu_malformed");
+  auto c = testing::MustCreate(NewCpuCollector, TreeContext(tree.root(), nullptr));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   Status st = c->Collect(set);
@@ -444,7 +369,7 @@ TEST(CpuCollectorTest, MissingOrMalformedProcFilesFailTheScrape) {
 
   FlagValues flags;
   flags.Set("collector.cpu.info", "true");
-  auto info = MustCreate(MakeContext(tree.proc(), tree.sys(), &flags));
+  auto info = testing::MustCreate(NewCpuCollector, TreeContext(tree.root(), &flags));
   ASSERT_NE(info, nullptr);
   set.Clear();
   EXPECT_FALSE(info->Collect(set).ok());  // No cpuinfo.
@@ -454,15 +379,15 @@ TEST(CpuCollectorTest, MissingOrMalformedProcFilesFailTheScrape) {
 }
 
 TEST(CpuCollectorTest, CountersNeverGoBackwardsAndHotplugResets) {
-  TempTree tree;
-  std::string log_path = tree.root() + "/log.txt";
+  testing::ScratchTree tree("cpu_backwards");
+  std::string log_path = tree.Path("log.txt");
   tree.Write("log.txt", "");
   int log_fd = ::open(log_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   ASSERT_GE(log_fd, 0);
   Logger log(LogLevel::kDebug, LogFormat::kLogfmt, log_fd);
 
   tree.Write("proc/stat", "cpu0 1000 0 0 50000 0 0 0 0 0 0\ncpu1 1000 0 0 50000 0 0 0 0 0 0\n");
-  auto c = MustCreate(MakeContext(tree.proc(), tree.sys(), nullptr, &log));
+  auto c = testing::MustCreate(NewCpuCollector, TreeContext(tree.root(), nullptr, &log));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
@@ -493,9 +418,9 @@ TEST(CpuCollectorTest, CountersNeverGoBackwardsAndHotplugResets) {
 }
 
 TEST(CpuCollectorTest, OfflineCpuSeriesDisappearAndComeBack) {
-  TempTree tree;
+  testing::ScratchTree tree("cpu_offline");
   tree.Write("proc/stat", "cpu0 1 1 1 1 1 1 1 1 1 1\ncpu1 2 2 2 2 2 2 2 2 2 2\ncpu2 3 3 3 3 3 3 3 3 3 3\n");
-  auto c = MustCreate(MakeContext(tree.proc(), tree.sys(), nullptr));
+  auto c = testing::MustCreate(NewCpuCollector, TreeContext(tree.root(), nullptr));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
@@ -521,7 +446,7 @@ TEST(CpuCollectorTest, SteadyStateScrapesReuseBuffers) {
   std::string base = std::string(kTestdata) + "/handwritten";
   FlagValues flags;
   flags.Set("collector.cpu.info", "true");
-  auto c = MustCreate(MakeContext(base + "/proc", base + "/sys", &flags));
+  auto c = testing::MustCreate(NewCpuCollector, TreeContext(base, &flags));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   size_t first = 0;
@@ -536,31 +461,26 @@ TEST(CpuCollectorTest, SteadyStateScrapesReuseBuffers) {
 // The kit's fixture tree, rendered, must equal node_exporter 1.12.1's
 // expected output for the cpu collector's families.
 TEST(CpuCollectorTest, ConformanceKitFixtures) {
-  std::error_code ec;
-  if (!fs::exists(std::string(kKit) + "/e2e-output.txt", ec)) {
-    GTEST_SKIP() << "conformance kit not found at " << kKit << " (../shared is not on this machine)";
-  }
+  NODEX_REQUIRE_KIT(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   flags.Set("collector.cpu.info", "true");
   flags.Set("collector.cpu.info.bugs-include", "^(cpu_meltdown|spectre_.*|mds)$");
   flags.Set("collector.cpu.info.flags-include", "^(aes|avx.?|constant_tsc)$");
-  std::string fixtures = std::string(kKit) + "/collector/fixtures";
-  auto c = MustCreate(MakeContext(fixtures + "/proc", fixtures + "/sys", &flags));
+  auto c = testing::MustCreate(NewCpuCollector, testing::KitContext(&flags, nullptr));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   Status st = c->Collect(set);
   ASSERT_TRUE(st.ok()) << st.message();
 
-  const std::set<std::string, std::less<>> families = {
+  const std::vector<std::string> families = {
       "node_cpu_bug_info",        "node_cpu_core_throttles_total",    "node_cpu_flag_info",
       "node_cpu_frequency_hertz", "node_cpu_guest_seconds_total",     "node_cpu_info",
       "node_cpu_isolated",        "node_cpu_package_throttles_total", "node_cpu_seconds_total",
       "node_cpu_online"};
-  std::string expected_text;
-  ASSERT_TRUE(ReadFileOnce(std::string(kKit) + "/e2e-output.txt", &expected_text).ok());
-  std::vector<std::string> expected = FamilyLines(expected_text, families);
+  std::vector<std::string> expected = testing::ExpectedLines(kit, families);
   ASSERT_EQ(expected.size(), 9u + 116u - 1u);  // 9 TYPE lines, 115 series.
-  EXPECT_EQ(FamilyLines(Render(set), families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
 }
 
 }  // namespace

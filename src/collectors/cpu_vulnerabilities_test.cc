@@ -1,40 +1,15 @@
 #include "collectors/cpu_vulnerabilities.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_cpu_vulnerabilities_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-Context SysContext(const std::string& sysfs) {
-  Context ctx;
-  ctx.paths.sysfs = sysfs;
-  return ctx;
-}
-
-std::unique_ptr<Collector> Make(const Context& ctx) {
-  auto c = NewCpuVulnerabilitiesCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 CpuVulnerability Parse(std::string_view s) {
   CpuVulnerability v;
@@ -77,7 +52,8 @@ TEST(ParseCpuVulnerabilityTest, OddInputNeverFails) {
 
 TEST(CpuVulnerabilitiesCollectorTest, RealCaptureFromThisMachine) {
   // Copied from this machine's /sys/devices/system/cpu/vulnerabilities.
-  auto collector = Make(SysContext("src/collectors/testdata/cpu_vulnerabilities/real"));
+  auto collector = testing::MustCreate(NewCpuVulnerabilitiesCollector,
+                                       testing::SysContext("src/collectors/testdata/cpu_vulnerabilities/real"));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Count("node_cpu_vulnerabilities_info"), 19u);
@@ -91,10 +67,10 @@ TEST(CpuVulnerabilitiesCollectorTest, RealCaptureFromThisMachine) {
 }
 
 TEST(CpuVulnerabilitiesCollectorTest, RereadsContentEveryScrape) {
-  std::string dir = ScratchDir("reread");
-  const std::string file = dir + "/devices/system/cpu/vulnerabilities/mds";
-  WriteFile(file, "Vulnerable\n");
-  auto collector = Make(SysContext(dir));
+  testing::ScratchTree dir("cpu_vulnerabilities_reread");
+  const std::string file = dir.Path("devices/system/cpu/vulnerabilities/mds");
+  dir.Write("devices/system/cpu/vulnerabilities/mds", "Vulnerable\n");
+  auto collector = testing::MustCreate(NewCpuVulnerabilitiesCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Find("node_cpu_vulnerabilities_info", {{"state", "vulnerable"}}), 1.0);
@@ -108,16 +84,17 @@ TEST(CpuVulnerabilitiesCollectorTest, RereadsContentEveryScrape) {
 }
 
 TEST(CpuVulnerabilitiesCollectorTest, MissingDirectoryGivesNoSamples) {
-  auto collector = Make(SysContext(ScratchDir("missing")));
+  testing::ScratchTree dir("cpu_vulnerabilities_missing");
+  auto collector = testing::MustCreate(NewCpuVulnerabilitiesCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   EXPECT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.samples().size(), 0u);
 }
 
 TEST(CpuVulnerabilitiesCollectorTest, UnreadableEntryIsAnError) {
-  std::string dir = ScratchDir("subdir");
-  std::filesystem::create_directories(dir + "/devices/system/cpu/vulnerabilities/not_a_file");
-  auto collector = Make(SysContext(dir));
+  testing::ScratchTree dir("cpu_vulnerabilities_subdir");
+  dir.MakeDir("devices/system/cpu/vulnerabilities/not_a_file");
+  auto collector = testing::MustCreate(NewCpuVulnerabilitiesCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kError);
 }
@@ -127,7 +104,7 @@ TEST(CpuVulnerabilitiesCollectorTest, MatchesNodeExporterOnConformanceFixtures) 
   testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto collector = Make(testing::KitContext(&flags, &log));
+  auto collector = testing::MustCreate(NewCpuVulnerabilitiesCollector, testing::KitContext(&flags, &log));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   const std::vector<std::string> families = {"node_cpu_vulnerabilities_info"};

@@ -1,44 +1,18 @@
 #include "collectors/cpufreq.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
 
-using testing::ExpectedLines;
-using testing::KitContext;
-using testing::RenderedLines;
-using testing::ScopedKitDir;
-
 namespace fs = std::filesystem;
-
-std::unique_ptr<Collector> Make(const std::string& sysfs) {
-  Context ctx;
-  ctx.paths.sysfs = sysfs;
-  auto c = NewCpufreqCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
-
-// A scratch copy of a testdata tree that a test may modify.
-std::string CopyTree(const std::string& from, const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_cpufreq_" + name + "_" + std::to_string(getpid());
-  fs::remove_all(dir);
-  fs::copy(from, dir, fs::copy_options::recursive);
-  return dir;
-}
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
 
 TEST(ParseCpufreqValueTest, Values) {
   EXPECT_EQ(ParseCpufreqValue("1699981\n"), 1699981u);
@@ -62,7 +36,7 @@ TEST(ParseGovernorsTest, SplitsLikeGo) {
 TEST(CpufreqCollectorTest, RealCaptureWithoutCpufreqDirs) {
   // This machine (a VM) has cpu0 and cpu1 but no cpufreq support: no samples,
   // but not a failure, as in node_exporter.
-  auto c = Make("src/collectors/testdata/cpufreq/real");
+  auto c = testing::MustCreate(NewCpufreqCollector, testing::SysContext("src/collectors/testdata/cpufreq/real"));
   expo::MetricSet set;
   Status st = c->Collect(set);
   EXPECT_TRUE(st.ok()) << st.message();
@@ -70,7 +44,7 @@ TEST(CpufreqCollectorTest, RealCaptureWithoutCpufreqDirs) {
 }
 
 TEST(CpufreqCollectorTest, HandWrittenTree) {
-  auto c = Make("src/collectors/testdata/cpufreq/handwritten");
+  auto c = testing::MustCreate(NewCpufreqCollector, testing::SysContext("src/collectors/testdata/cpufreq/handwritten"));
   expo::MetricSet set;
   Status st = c->Collect(set);
   ASSERT_TRUE(st.ok()) << st.message();  // cpu2 is offline, so its garbage is never read.
@@ -86,47 +60,50 @@ TEST(CpufreqCollectorTest, HandWrittenTree) {
 }
 
 TEST(CpufreqCollectorTest, MalformedAndMissingFiles) {
-  std::string dir = CopyTree("src/collectors/testdata/cpufreq/handwritten", "malformed");
-  std::string cpu0 = dir + "/devices/system/cpu/cpu0/cpufreq/";
-  auto c = Make(dir);
+  // A scratch copy of the testdata tree, which this test modifies.
+  testing::ScratchTree dir("cpufreq_malformed");
+  fs::copy("src/collectors/testdata/cpufreq/handwritten", dir.root(), fs::copy_options::recursive);
+  std::string cpu0 = "devices/system/cpu/cpu0/cpufreq/";
+  auto c = testing::MustCreate(NewCpufreqCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
 
-  WriteFile(dir + "/devices/system/cpu/offline", "");  // cpu2 comes online with garbage.
+  dir.Write("devices/system/cpu/offline", "");  // cpu2 comes online with garbage.
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
-  WriteFile(dir + "/devices/system/cpu/offline", "2\n");
+  dir.Write("devices/system/cpu/offline", "2\n");
   set.Clear();
   ASSERT_TRUE(c->Collect(set).ok());
 
-  WriteFile(cpu0 + "scaling_max_freq", "99999999999999999999\n");
+  dir.Write(cpu0 + "scaling_max_freq", "99999999999999999999\n");
   set.Clear();
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
-  fs::remove(cpu0 + "scaling_max_freq");  // Optional: just absent.
+  fs::remove(dir.Path(cpu0 + "scaling_max_freq"));  // Optional: just absent.
   set.Clear();
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.Count("node_cpu_scaling_frequency_max_hertz"), 2u);
 
-  fs::remove(cpu0 + "scaling_driver");  // Required by procfs.
+  fs::remove(dir.Path(cpu0 + "scaling_driver"));  // Required by procfs.
   set.Clear();
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
 
-  WriteFile(dir + "/devices/system/cpu/offline", "x-y\n");
+  dir.Write("devices/system/cpu/offline", "x-y\n");
   set.Clear();
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
-  fs::remove(dir + "/devices/system/cpu/offline");
+  fs::remove(dir.Path("devices/system/cpu/offline"));
   set.Clear();
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
 
-  auto none = Make(::testing::TempDir() + "nodex_cpufreq_nonexistent");
+  auto none =
+      testing::MustCreate(NewCpufreqCollector, testing::SysContext(::testing::TempDir() + "nodex_cpufreq_nonexistent"));
   set.Clear();
   EXPECT_EQ(none->Collect(set).code(), StatusCode::kError);
 }
 
 TEST(CpufreqCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  ScopedKitDir cd(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto ctx = KitContext(&flags, &log);
+  auto ctx = testing::KitContext(&flags, &log);
   auto c = NewCpufreqCollector(ctx);
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
@@ -139,9 +116,9 @@ TEST(CpufreqCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
       "node_cpu_frequency_max_hertz",         "node_cpu_frequency_min_hertz",
       "node_cpu_scaling_frequency_hertz",     "node_cpu_scaling_frequency_max_hertz",
       "node_cpu_scaling_frequency_min_hertz", "node_cpu_scaling_governor"};
-  auto expected = ExpectedLines(kit, families);
+  auto expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 24u);
-  EXPECT_EQ(RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
 }
 
 }  // namespace

@@ -1,26 +1,14 @@
 #include "collectors/dmi.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 
-#include "collectors/sysfs_kit_test_support.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-namespace fs = std::filesystem;
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_dmi_" + name + "_" + std::to_string(getpid());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 size_t Index(std::string_view label) {
   for (size_t i = 0; i < kDmiLabelCount; ++i) {
@@ -44,14 +32,17 @@ TEST(ParseDmiAttributeTest, MapsFilesToLabels) {
 
 TEST(ParseDmiAttributeTest, InvalidUtf8BecomesReplacementCharacter) {
   DmiInfo info;
-  ParseDmiAttribute("product_version", "A\xff\xfe" "B\xe2\x82\n", &info);
-  EXPECT_EQ(*info.values[Index("product_version")], "A\xEF\xBF\xBD" "B\xEF\xBF\xBD");
+  ParseDmiAttribute("product_version",
+                    "A\xff\xfe"
+                    "B\xe2\x82\n",
+                    &info);
+  EXPECT_EQ(*info.values[Index("product_version")],
+            "A\xEF\xBF\xBD"
+            "B\xEF\xBF\xBD");
 }
 
 TEST(DmiCollectorTest, HandWrittenTree) {
-  Context ctx;
-  ctx.paths.sysfs = "src/collectors/testdata/dmi/sys";
-  auto c = NewDmiCollector(ctx);
+  auto c = NewDmiCollector(testing::SysContext("src/collectors/testdata/dmi/sys"));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   ASSERT_TRUE((*c)->Collect(set).ok());
@@ -60,9 +51,8 @@ TEST(DmiCollectorTest, HandWrittenTree) {
 }
 
 TEST(DmiCollectorTest, MissingDirectoryIsNoData) {
-  Context ctx;
-  ctx.paths.sysfs = ScratchDir("missing");
-  auto c = NewDmiCollector(ctx);
+  testing::ScratchTree dir("dmi_missing");
+  auto c = NewDmiCollector(testing::SysContext(dir.root()));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   EXPECT_EQ((*c)->Collect(set).code(), StatusCode::kNoData);
@@ -70,22 +60,18 @@ TEST(DmiCollectorTest, MissingDirectoryIsNoData) {
 }
 
 TEST(DmiCollectorTest, UnreadableAttributeFailsTheFactory) {
-  std::string dir = ScratchDir("dirfile");
-  fs::create_directories(dir + "/class/dmi/id");
+  testing::ScratchTree dir("dmi_dirfile");
   // A readable tree builds; a sysfs root whose class/dmi/id cannot be listed
   // for a reason other than absence (ENOTDIR) fails like node_exporter.
-  std::ofstream(dir + "/class/dmi/id/bios_vendor") << "x\n";
-  Context ctx;
-  ctx.paths.sysfs = dir;
-  EXPECT_TRUE(NewDmiCollector(ctx).ok());
-  ctx.paths.sysfs = dir + "/class/dmi/id/bios_vendor";  // Not a directory: ENOTDIR.
-  EXPECT_FALSE(NewDmiCollector(ctx).ok());
+  dir.Write("class/dmi/id/bios_vendor", "x\n");
+  EXPECT_TRUE(NewDmiCollector(testing::SysContext(dir.root())).ok());
+  // Not a directory: ENOTDIR.
+  EXPECT_FALSE(NewDmiCollector(testing::SysContext(dir.Path("class/dmi/id/bios_vendor"))).ok());
 }
 
 TEST(DmiCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  std::string root = testing::RepairedSysfsKit(kit, "dmi");
-  testing::ScopedKitDir cd(root);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
   auto c = NewDmiCollector(testing::KitContext(&flags, &log));

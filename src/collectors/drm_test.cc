@@ -1,12 +1,12 @@
 #include "collectors/drm.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
+
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
@@ -14,26 +14,15 @@ namespace {
 namespace fs = std::filesystem;
 
 // The kit has no sys/class/drm, so every drm fixture here is hand-written,
-// shaped like an amdgpu card on Linux 6.x.
-std::string Scratch(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_drm_" + name + "_" + std::to_string(getpid());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-void WriteFile(const std::string& path, const std::string& content) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
+// shaped like an amdgpu card on Linux 6.x, in tree/sys:
 // sys/devices/<device_path>/ holds the attributes; sys/class/drm/<card> is a
 // directory whose "device" symlink points there, as in sysfs.
-void AddCard(const std::string& sys, const std::string& card, const std::string& device_path,
+void AddCard(const testing::ScratchTree& tree, const std::string& card, const std::string& device_path,
              const std::map<std::string, std::string>& attrs) {
-  for (const auto& [name, value] : attrs) WriteFile(sys + "/devices/" + device_path + "/" + name, value);
-  fs::create_directories(sys + "/class/drm/" + card);
-  fs::create_symlink(fs::absolute(sys + "/devices/" + device_path), sys + "/class/drm/" + card + "/device");
+  for (const auto& [name, value] : attrs) tree.Write("sys/devices/" + device_path + "/" + name, value);
+  tree.MakeDir("sys/class/drm/" + card);
+  fs::create_symlink(fs::absolute(tree.Path("sys/devices/" + device_path)),
+                     tree.Path("sys/class/drm/" + card + "/device"));
 }
 
 std::map<std::string, std::string> Amdgpu() {
@@ -48,14 +37,6 @@ std::map<std::string, std::string> Amdgpu() {
           {"mem_info_vram_vendor", "samsung\n"},
           {"power_dpm_force_performance_level", "manual\n"},
           {"unique_id", "0123456789abcdef\n"}};
-}
-
-std::unique_ptr<Collector> Make(const std::string& sysfs) {
-  Context ctx;
-  ctx.paths.sysfs = sysfs;
-  auto c = NewDrmCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
 }
 
 TEST(DrmParseTest, UeventDriver) {
@@ -94,18 +75,18 @@ TEST(DrmParseTest, ChipName) {
 }
 
 TEST(DrmCollectorTest, AmdgpuCardOnly) {
-  std::string sys = Scratch("cards") + "/sys";
-  AddCard(sys, "card0", "pci0000:00/0000:00:03.1/0000:0a:00.0", Amdgpu());
-  AddCard(sys, "card1", "pci0000:00/0000:00:02.0", {{"uevent", "DRIVER=i915\n"}});
+  testing::ScratchTree tree("drm_cards");
+  AddCard(tree, "card0", "pci0000:00/0000:00:03.1/0000:0a:00.0", Amdgpu());
+  AddCard(tree, "card1", "pci0000:00/0000:00:02.0", {{"uevent", "DRIVER=i915\n"}});
   auto partial = Amdgpu();
   partial.erase("gpu_busy_percent");
   partial.erase("mem_info_vram_vendor");
-  AddCard(sys, "card10", "pci0000:00/0000:00:04.0", partial);  // glob card[0-9] skips it
-  AddCard(sys, "card2", "pci0000:00/0000:00:05.0", partial);
-  fs::create_directories(sys + "/class/drm/card0-DP-1");
-  fs::create_directories(sys + "/class/drm/renderD128");
+  AddCard(tree, "card10", "pci0000:00/0000:00:04.0", partial);  // glob card[0-9] skips it
+  AddCard(tree, "card2", "pci0000:00/0000:00:05.0", partial);
+  tree.MakeDir("sys/class/drm/card0-DP-1");
+  tree.MakeDir("sys/class/drm/renderD128");
 
-  auto collector = Make(sys);
+  auto collector = testing::MustCreate(NewDrmCollector, testing::SysContext(tree.Path("sys")));
   expo::MetricSet set;
   Status st = collector->Collect(set);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -126,35 +107,39 @@ TEST(DrmCollectorTest, AmdgpuCardOnly) {
   EXPECT_EQ(set.Count("node_drm_memory_vram_used_bytes"), 2u);
 
   // A second scrape after card2 loses its driver reuses the buffers.
-  WriteFile(sys + "/devices/pci0000:00/0000:00:05.0/uevent", "DRIVER=vfio-pci\n");
+  tree.Write("sys/devices/pci0000:00/0000:00:05.0/uevent", "DRIVER=vfio-pci\n");
   set.Clear();
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Count("node_drm_card_info"), 1u);
 }
 
 TEST(DrmCollectorTest, NoDrmClassIsNoCards) {
+  testing::ScratchTree tree("drm_none");
   expo::MetricSet set;
-  EXPECT_TRUE(Make(Scratch("none") + "/sys")->Collect(set).ok());
+  EXPECT_TRUE(testing::MustCreate(NewDrmCollector, testing::SysContext(tree.Path("sys")))->Collect(set).ok());
   EXPECT_EQ(set.samples().size(), 0u);
 }
 
 TEST(DrmCollectorTest, MalformedCardsFail) {
   expo::MetricSet set;
-  std::string sys = Scratch("bad_number") + "/sys";
+  testing::ScratchTree bad_number("drm_bad_number");
   auto bad = Amdgpu();
   bad["mem_info_vram_used"] = "lots\n";
-  AddCard(sys, "card0", "pci0000:00/0000:00:01.0/0000:01:00.0", bad);
-  EXPECT_EQ(Make(sys)->Collect(set).code(), StatusCode::kError);
+  AddCard(bad_number, "card0", "pci0000:00/0000:00:01.0/0000:01:00.0", bad);
+  EXPECT_EQ(testing::MustCreate(NewDrmCollector, testing::SysContext(bad_number.Path("sys")))->Collect(set).code(),
+            StatusCode::kError);
 
-  sys = Scratch("no_uevent") + "/sys";
+  testing::ScratchTree no_uevent_tree("drm_no_uevent");
   auto no_uevent = Amdgpu();
   no_uevent.erase("uevent");
-  AddCard(sys, "card0", "pci0000:00/0000:00:01.0/0000:01:00.0", no_uevent);
-  EXPECT_EQ(Make(sys)->Collect(set).code(), StatusCode::kError);
+  AddCard(no_uevent_tree, "card0", "pci0000:00/0000:00:01.0/0000:01:00.0", no_uevent);
+  EXPECT_EQ(testing::MustCreate(NewDrmCollector, testing::SysContext(no_uevent_tree.Path("sys")))->Collect(set).code(),
+            StatusCode::kError);
 
-  sys = Scratch("no_device") + "/sys";
-  fs::create_directories(sys + "/class/drm/card0");
-  EXPECT_EQ(Make(sys)->Collect(set).code(), StatusCode::kError);
+  testing::ScratchTree no_device("drm_no_device");
+  no_device.MakeDir("sys/class/drm/card0");
+  EXPECT_EQ(testing::MustCreate(NewDrmCollector, testing::SysContext(no_device.Path("sys")))->Collect(set).code(),
+            StatusCode::kError);
 }
 
 }  // namespace

@@ -1,37 +1,23 @@
 #include "collectors/entropy.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 #include "expo/text_writer.h"
 
 namespace nodex::collectors {
 namespace {
 
-std::unique_ptr<Collector> Make(const std::string& procfs) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  auto c = NewEntropyCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
-
-// A procfs root with the given files under sys/kernel/random; a null
-// content leaves the file out.
-std::string ScratchProc(const std::string& name, const char* avail, const char* pool) {
-  std::string dir = ::testing::TempDir() + "nodex_entropy_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir + "/sys/kernel/random");
-  if (avail) std::ofstream(dir + "/sys/kernel/random/entropy_avail") << avail;
-  if (pool) std::ofstream(dir + "/sys/kernel/random/poolsize") << pool;
-  return dir;
+// Makes `proc` a procfs root with the given files under sys/kernel/random; a
+// null content leaves the file out.
+void WriteRandom(const testing::ScratchTree& proc, const char* avail, const char* pool) {
+  proc.MakeDir("sys/kernel/random");
+  if (avail) proc.Write("sys/kernel/random/entropy_avail", avail);
+  if (pool) proc.Write("sys/kernel/random/poolsize", pool);
 }
 
 TEST(ParseEntropyValueTest, AcceptsKernelFormat) {
@@ -50,7 +36,8 @@ TEST(ParseEntropyValueTest, RejectsMalformed) {
 
 TEST(EntropyCollectorTest, RealCaptureFromThisMachine) {
   // Captured on Linux 6.18, where both read 256.
-  auto collector = Make("src/collectors/testdata/entropy/real");
+  auto collector =
+      testing::MustCreate(NewEntropyCollector, testing::ProcContext("src/collectors/testdata/entropy/real"));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_DOUBLE_EQ(set.Find("node_entropy_available_bits"), 256);
@@ -58,12 +45,13 @@ TEST(EntropyCollectorTest, RealCaptureFromThisMachine) {
 }
 
 TEST(EntropyCollectorTest, RereadsEveryScrape) {
-  std::string dir = ScratchProc("reread", "100\n", "4096\n");
-  auto collector = Make(dir);
+  testing::ScratchTree dir("entropy_reread");
+  WriteRandom(dir, "100\n", "4096\n");
+  auto collector = testing::MustCreate(NewEntropyCollector, testing::ProcContext(dir.root()));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_DOUBLE_EQ(set.Find("node_entropy_available_bits"), 100);
-  { std::ofstream(dir + "/sys/kernel/random/entropy_avail", std::ios::trunc) << "3000\n"; }
+  dir.Write("sys/kernel/random/entropy_avail", "3000\n");
   set.Clear();
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_DOUBLE_EQ(set.Find("node_entropy_available_bits"), 3000);
@@ -73,18 +61,30 @@ TEST(EntropyCollectorTest, RereadsEveryScrape) {
 TEST(EntropyCollectorTest, MissingFilesFollowNodeExporter) {
   expo::MetricSet set;
   // No entropy_avail: error, nothing served.
-  EXPECT_EQ(Make(ScratchProc("noavail", nullptr, "4096\n"))->Collect(set).code(), StatusCode::kError);
+  testing::ScratchTree noavail("entropy_noavail");
+  WriteRandom(noavail, nullptr, "4096\n");
+  EXPECT_EQ(testing::MustCreate(NewEntropyCollector, testing::ProcContext(noavail.root()))->Collect(set).code(),
+            StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
   // No poolsize: the available bits are still served, but the scrape fails.
-  EXPECT_EQ(Make(ScratchProc("nopool", "42\n", nullptr))->Collect(set).code(), StatusCode::kError);
+  testing::ScratchTree nopool("entropy_nopool");
+  WriteRandom(nopool, "42\n", nullptr);
+  EXPECT_EQ(testing::MustCreate(NewEntropyCollector, testing::ProcContext(nopool.root()))->Collect(set).code(),
+            StatusCode::kError);
   EXPECT_DOUBLE_EQ(set.Find("node_entropy_available_bits"), 42);
   EXPECT_EQ(set.Count("node_entropy_pool_size_bits"), 0u);
 }
 
 TEST(EntropyCollectorTest, MalformedFileFailsWithoutSamples) {
   expo::MetricSet set;
-  EXPECT_EQ(Make(ScratchProc("badpool", "42\n", "big\n"))->Collect(set).code(), StatusCode::kError);
-  EXPECT_EQ(Make(ScratchProc("emptyavail", "", "4096\n"))->Collect(set).code(), StatusCode::kError);
+  testing::ScratchTree badpool("entropy_badpool");
+  WriteRandom(badpool, "42\n", "big\n");
+  EXPECT_EQ(testing::MustCreate(NewEntropyCollector, testing::ProcContext(badpool.root()))->Collect(set).code(),
+            StatusCode::kError);
+  testing::ScratchTree emptyavail("entropy_emptyavail");
+  WriteRandom(emptyavail, "", "4096\n");
+  EXPECT_EQ(testing::MustCreate(NewEntropyCollector, testing::ProcContext(emptyavail.root()))->Collect(set).code(),
+            StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
 }
 

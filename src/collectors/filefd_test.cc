@@ -1,35 +1,18 @@
 #include "collectors/filefd.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 #include "expo/text_writer.h"
 
 namespace nodex::collectors {
 namespace {
-
-std::unique_ptr<Collector> Make(const std::string& procfs) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  auto c = NewFilefdCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
-
-std::string ScratchProc(const std::string& name, const std::string& file_nr) {
-  std::string dir = ::testing::TempDir() + "nodex_filefd_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir + "/sys/fs");
-  std::ofstream(dir + "/sys/fs/file-nr", std::ios::binary) << file_nr;
-  return dir;
-}
 
 TEST(ParseFileNrTest, RealCaptureFromThisMachine) {
   std::ifstream in("src/collectors/testdata/filefd/real/sys/fs/file-nr");
@@ -64,14 +47,15 @@ TEST(ParseFileNrTest, RejectsMalformedInput) {
 }
 
 TEST(FilefdCollectorTest, CollectsAndRereads) {
-  std::string dir = ScratchProc("reread", "1024\t0\t1631329\n");
-  auto collector = Make(dir);
+  testing::ScratchTree dir("filefd_reread");
+  dir.Write("sys/fs/file-nr", "1024\t0\t1631329\n");
+  auto collector = testing::MustCreate(NewFilefdCollector, testing::ProcContext(dir.root()));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_DOUBLE_EQ(set.Find("node_filefd_allocated"), 1024);
   EXPECT_DOUBLE_EQ(set.Find("node_filefd_maximum"), 1631329);
   // Overwrite the same inode; the kept-open fd must see it.
-  { std::ofstream(dir + "/sys/fs/file-nr", std::ios::binary | std::ios::trunc) << "2048\t0\t1631329\n"; }
+  dir.Write("sys/fs/file-nr", "2048\t0\t1631329\n");
   set.Clear();
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_DOUBLE_EQ(set.Find("node_filefd_allocated"), 2048);
@@ -79,11 +63,15 @@ TEST(FilefdCollectorTest, CollectsAndRereads) {
 
 TEST(FilefdCollectorTest, MalformedOrMissingIsAnError) {
   expo::MetricSet set;
-  EXPECT_EQ(Make(ScratchProc("bad", "1024 0 1631329\n"))->Collect(set).code(), StatusCode::kError);
+  testing::ScratchTree bad("filefd_bad");
+  bad.Write("sys/fs/file-nr", "1024 0 1631329\n");
+  EXPECT_EQ(testing::MustCreate(NewFilefdCollector, testing::ProcContext(bad.root()))->Collect(set).code(),
+            StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
-  std::string empty = ScratchProc("missing", "");
-  std::filesystem::remove(empty + "/sys/fs/file-nr");
-  EXPECT_EQ(Make(empty)->Collect(set).code(), StatusCode::kError);
+  testing::ScratchTree empty("filefd_missing");
+  empty.MakeDir("sys/fs");
+  EXPECT_EQ(testing::MustCreate(NewFilefdCollector, testing::ProcContext(empty.root()))->Collect(set).code(),
+            StatusCode::kError);
 }
 
 TEST(FilefdCollectorTest, MatchesNodeExporterOnConformanceFixtures) {

@@ -3,34 +3,21 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "base/file_reader.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-using testing::ExpectedLines;
-using testing::KitContext;
-using testing::RenderedLines;
-using testing::ScopedKitDir;
 
 const InterruptRow* FindRow(const InterruptTable& t, std::string_view name) {
   for (size_t i = 0; i < t.row_count; ++i) {
     if (t.rows[i].name == name) return &t.rows[i];
   }
   return nullptr;
-}
-
-std::string ScratchProc(const std::string& name, const std::string& content) {
-  std::string dir = ::testing::TempDir() + "nodex_interrupts_" + name + "_" + std::to_string(getpid());
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/interrupts", std::ios::trunc) << content;
-  return dir;
 }
 
 TEST(ParseInterruptsTest, RealCaptureFromThisMachine) {
@@ -77,14 +64,13 @@ TEST(ParseInterruptsTest, HandWrittenAarch64AndDuplicates) {
 }
 
 TEST(InterruptsCollectorTest, BadValuesFiltersAndZeros) {
-  std::string dir = ScratchProc("filters",
-                                "  CPU0 CPU1\n"
-                                "  0: 7 0 IO-APIC 2-edge timer\n"
-                                "NMI: x 1 Non-maskable interrupts\n");
+  testing::ScratchTree dir("interrupts_filters");
+  dir.Write("interrupts",
+            "  CPU0 CPU1\n"
+            "  0: 7 0 IO-APIC 2-edge timer\n"
+            "NMI: x 1 Non-maskable interrupts\n");
   FlagValues flags;
-  Context ctx;
-  ctx.paths.procfs = dir;
-  ctx.flags = &flags;
+  Context ctx = testing::ProcContext(dir.root(), &flags);
   {
     auto c = NewInterruptsCollector(ctx);
     ASSERT_TRUE(c.ok());
@@ -120,9 +106,8 @@ TEST(InterruptsCollectorTest, BadValuesFiltersAndZeros) {
 }
 
 TEST(InterruptsCollectorTest, MissingFileFails) {
-  Context ctx;
-  ctx.paths.procfs = ::testing::TempDir() + "nodex_interrupts_none_" + std::to_string(getpid());
-  auto c = NewInterruptsCollector(ctx);
+  auto c = NewInterruptsCollector(
+      testing::ProcContext(::testing::TempDir() + "nodex_interrupts_none_" + std::to_string(getpid())));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   EXPECT_EQ(c.value()->Collect(set).code(), StatusCode::kError);
@@ -130,10 +115,10 @@ TEST(InterruptsCollectorTest, MissingFileFails) {
 
 TEST(InterruptsCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  ScopedKitDir cd(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto ctx = KitContext(&flags, &log);
+  auto ctx = testing::KitContext(&flags, &log);
   auto c = NewInterruptsCollector(ctx);
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
@@ -141,9 +126,9 @@ TEST(InterruptsCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   set.Clear();
   ASSERT_TRUE(c.value()->Collect(set).ok());
   const std::vector<std::string> families = {"node_interrupts_total"};
-  auto expected = ExpectedLines(kit, families);
+  auto expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 113u);
-  EXPECT_EQ(RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
 }
 
 }  // namespace

@@ -1,40 +1,15 @@
 #include "collectors/kernel_hung.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_kernel_hung_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-Context ProcContext(const std::string& procfs) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  return ctx;
-}
-
-std::unique_ptr<Collector> Make(const Context& ctx) {
-  auto c = NewKernelHungCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 TEST(ParseKernelHungTest, AcceptsOneNumberWithNewline) {
   auto v = ParseKernelHung("42\n");
@@ -52,7 +27,8 @@ TEST(ParseKernelHungTest, RejectsMalformed) {
 
 TEST(KernelHungCollectorTest, RealCaptureFromThisMachine) {
   // Captured from /proc/sys/kernel/hung_task_detect_count ("0").
-  auto collector = Make(ProcContext("src/collectors/testdata/kernel_hung/real"));
+  auto collector =
+      testing::MustCreate(NewKernelHungCollector, testing::ProcContext("src/collectors/testdata/kernel_hung/real"));
   expo::MetricSet set;
   Status st = collector->Collect(set);
   ASSERT_TRUE(st.ok()) << st.message() << " (run from the repository root)";
@@ -60,14 +36,14 @@ TEST(KernelHungCollectorTest, RealCaptureFromThisMachine) {
 }
 
 TEST(KernelHungCollectorTest, RereadsEveryScrape) {
-  std::string dir = ScratchDir("reread");
-  WriteFile(dir + "/sys/kernel/hung_task_detect_count", "3\n");
-  auto collector = Make(ProcContext(dir));
+  testing::ScratchTree dir("kernel_hung_reread");
+  dir.Write("sys/kernel/hung_task_detect_count", "3\n");
+  auto collector = testing::MustCreate(NewKernelHungCollector, testing::ProcContext(dir.root()));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Find("node_kernel_hung_tasks_total"), 3.0);
   {
-    std::ofstream out(dir + "/sys/kernel/hung_task_detect_count", std::ios::binary | std::ios::in);
+    std::ofstream out(dir.Path("sys/kernel/hung_task_detect_count"), std::ios::binary | std::ios::in);
     out << "7\n";
   }
   set.Clear();
@@ -76,16 +52,17 @@ TEST(KernelHungCollectorTest, RereadsEveryScrape) {
 }
 
 TEST(KernelHungCollectorTest, MissingFileIsNoData) {
-  auto collector = Make(ProcContext(ScratchDir("missing")));
+  testing::ScratchTree dir("kernel_hung_missing");
+  auto collector = testing::MustCreate(NewKernelHungCollector, testing::ProcContext(dir.root()));
   expo::MetricSet set;
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kNoData);
   EXPECT_EQ(set.samples().size(), 0u);
 }
 
 TEST(KernelHungCollectorTest, MalformedFileIsAnError) {
-  std::string dir = ScratchDir("malformed");
-  WriteFile(dir + "/sys/kernel/hung_task_detect_count", "many\n");
-  auto collector = Make(ProcContext(dir));
+  testing::ScratchTree dir("kernel_hung_malformed");
+  dir.Write("sys/kernel/hung_task_detect_count", "many\n");
+  auto collector = testing::MustCreate(NewKernelHungCollector, testing::ProcContext(dir.root()));
   expo::MetricSet set;
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
@@ -96,7 +73,7 @@ TEST(KernelHungCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto collector = Make(testing::KitContext(&flags, &log));
+  auto collector = testing::MustCreate(NewKernelHungCollector, testing::KitContext(&flags, &log));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   const std::vector<std::string> families = {"node_kernel_hung_tasks_total"};

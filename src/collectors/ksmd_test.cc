@@ -1,41 +1,16 @@
 #include "collectors/ksmd.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_ksmd_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-Context SysContext(const std::string& sysfs) {
-  Context ctx;
-  ctx.paths.sysfs = sysfs;
-  return ctx;
-}
-
-std::unique_ptr<Collector> Make(const Context& ctx) {
-  auto c = NewKsmdCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 const KsmdFile& File(std::string_view name) {
   for (const KsmdFile& f : kKsmdFiles) {
@@ -46,18 +21,18 @@ const KsmdFile& File(std::string_view name) {
 }
 
 // A complete hand-written ksm directory under dir/kernel/mm/ksm.
-void WriteKsm(const std::string& dir, bool with_profit) {
-  const std::string base = dir + "/kernel/mm/ksm/";
-  WriteFile(base + "full_scans", "17\n");
-  if (with_profit) WriteFile(base + "general_profit", "-8192\n");
-  WriteFile(base + "merge_across_nodes", "0\n");
-  WriteFile(base + "pages_shared", "12\n");
-  WriteFile(base + "pages_sharing", "4000\n");
-  WriteFile(base + "pages_to_scan", "200\n");
-  WriteFile(base + "pages_unshared", "5\n");
-  WriteFile(base + "pages_volatile", "6\n");
-  WriteFile(base + "run", "2\n");
-  WriteFile(base + "sleep_millisecs", "1500\n");
+void WriteKsm(const testing::ScratchTree& dir, bool with_profit) {
+  const std::string base = "kernel/mm/ksm/";
+  dir.Write(base + "full_scans", "17\n");
+  if (with_profit) dir.Write(base + "general_profit", "-8192\n");
+  dir.Write(base + "merge_across_nodes", "0\n");
+  dir.Write(base + "pages_shared", "12\n");
+  dir.Write(base + "pages_sharing", "4000\n");
+  dir.Write(base + "pages_to_scan", "200\n");
+  dir.Write(base + "pages_unshared", "5\n");
+  dir.Write(base + "pages_volatile", "6\n");
+  dir.Write(base + "run", "2\n");
+  dir.Write(base + "sleep_millisecs", "1500\n");
 }
 
 TEST(ParseKsmdValueTest, UnsignedFiles) {
@@ -83,7 +58,7 @@ TEST(ParseKsmdValueTest, RejectsMalformed) {
 
 TEST(KsmdCollectorTest, RealCaptureFromThisMachine) {
   // Copied from this machine's /sys/kernel/mm/ksm (KSM idle: run 0).
-  auto collector = Make(SysContext("src/collectors/testdata/ksmd/real"));
+  auto collector = testing::MustCreate(NewKsmdCollector, testing::SysContext("src/collectors/testdata/ksmd/real"));
   expo::MetricSet set;
   Status st = collector->Collect(set);
   ASSERT_TRUE(st.ok()) << st.message() << " (run from the repository root)";
@@ -95,9 +70,9 @@ TEST(KsmdCollectorTest, RealCaptureFromThisMachine) {
 }
 
 TEST(KsmdCollectorTest, HandWrittenTreeAndReread) {
-  std::string dir = ScratchDir("hand");
+  testing::ScratchTree dir("ksmd_hand");
   WriteKsm(dir, true);
-  auto collector = Make(SysContext(dir));
+  auto collector = testing::MustCreate(NewKsmdCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Find("node_ksmd_full_scans_total"), 17.0);
@@ -105,7 +80,7 @@ TEST(KsmdCollectorTest, HandWrittenTreeAndReread) {
   EXPECT_EQ(set.Find("node_ksmd_run"), 2.0);
   EXPECT_DOUBLE_EQ(set.Find("node_ksmd_sleep_seconds"), 1.5);
   {
-    std::ofstream out(dir + "/kernel/mm/ksm/full_scans", std::ios::binary | std::ios::in);
+    std::ofstream out(dir.Path("kernel/mm/ksm/full_scans"), std::ios::binary | std::ios::in);
     out << "18\n";
   }
   set.Clear();
@@ -114,9 +89,9 @@ TEST(KsmdCollectorTest, HandWrittenTreeAndReread) {
 }
 
 TEST(KsmdCollectorTest, OldKernelWithoutGeneralProfit) {
-  std::string dir = ScratchDir("noprofit");
+  testing::ScratchTree dir("ksmd_noprofit");
   WriteKsm(dir, false);
-  auto collector = Make(SysContext(dir));
+  auto collector = testing::MustCreate(NewKsmdCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Count("node_ksmd_general_profit_bytes"), 0u);
@@ -124,17 +99,18 @@ TEST(KsmdCollectorTest, OldKernelWithoutGeneralProfit) {
 }
 
 TEST(KsmdCollectorTest, MissingKsmDirectoryIsNoData) {
-  auto collector = Make(SysContext(ScratchDir("missing")));
+  testing::ScratchTree dir("ksmd_missing");
+  auto collector = testing::MustCreate(NewKsmdCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kNoData);
   EXPECT_EQ(set.samples().size(), 0u);
 }
 
 TEST(KsmdCollectorTest, MalformedFileFailsWithoutSamples) {
-  std::string dir = ScratchDir("malformed");
+  testing::ScratchTree dir("ksmd_malformed");
   WriteKsm(dir, true);
-  WriteFile(dir + "/kernel/mm/ksm/run", "yes\n");
-  auto collector = Make(SysContext(dir));
+  dir.Write("kernel/mm/ksm/run", "yes\n");
+  auto collector = testing::MustCreate(NewKsmdCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
@@ -145,7 +121,7 @@ TEST(KsmdCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto collector = Make(testing::KitContext(&flags, &log));
+  auto collector = testing::MustCreate(NewKsmdCollector, testing::KitContext(&flags, &log));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   const std::vector<std::string> families = {

@@ -4,41 +4,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 #include "expo/text_writer.h"
 
 namespace nodex::collectors {
 namespace {
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_loadavg_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-Context ProcContext(const std::string& procfs) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  return ctx;
-}
-
-std::unique_ptr<Collector> Make(const Context& ctx) {
-  auto c = NewLoadavgCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 TEST(ParseLoadavgTest, RealCaptureFromThisMachine) {
   // Captured from /proc/loadavg: "0.10 0.04 0.01 1/88 7374".
@@ -76,9 +52,9 @@ TEST(ParseLoadavgTest, RejectsMalformedInput) {
 }
 
 TEST(LoadavgCollectorTest, ReadsFixtureAndRereadsEveryScrape) {
-  std::string dir = ScratchDir("reread");
-  WriteFile(dir + "/loadavg", "0.21 0.37 0.39 1/719 19737\n");
-  auto collector = Make(ProcContext(dir));
+  testing::ScratchTree dir("loadavg_reread");
+  dir.Write("loadavg", "0.21 0.37 0.39 1/719 19737\n");
+  auto collector = testing::MustCreate(NewLoadavgCollector, testing::ProcContext(dir.root()));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_DOUBLE_EQ(set.Find("node_load1"), 0.21);
@@ -87,7 +63,7 @@ TEST(LoadavgCollectorTest, ReadsFixtureAndRereadsEveryScrape) {
 
   // Rewrite in place: the kept-open fd must see the new content.
   {
-    int fd = open((dir + "/loadavg").c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    int fd = open(dir.Path("loadavg").c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
     ASSERT_GE(fd, 0);
     const char next[] = "3.00 2.00 1.00 1/1 1\n";
     ASSERT_EQ(write(fd, next, sizeof(next) - 1), static_cast<ssize_t>(sizeof(next) - 1));
@@ -101,9 +77,9 @@ TEST(LoadavgCollectorTest, ReadsFixtureAndRereadsEveryScrape) {
 }
 
 TEST(LoadavgCollectorTest, MalformedFileFailsWithoutSamples) {
-  std::string dir = ScratchDir("malformed");
-  WriteFile(dir + "/loadavg", "0.21 zero 0.39 1/719 19737\n");
-  auto collector = Make(ProcContext(dir));
+  testing::ScratchTree dir("loadavg_malformed");
+  dir.Write("loadavg", "0.21 zero 0.39 1/719 19737\n");
+  auto collector = testing::MustCreate(NewLoadavgCollector, testing::ProcContext(dir.root()));
   expo::MetricSet set;
   Status st = collector->Collect(set);
   EXPECT_EQ(st.code(), StatusCode::kError);
@@ -111,14 +87,15 @@ TEST(LoadavgCollectorTest, MalformedFileFailsWithoutSamples) {
 }
 
 TEST(LoadavgCollectorTest, MissingFileIsAnErrorLikeNodeExporter) {
-  std::string dir = ScratchDir("missing");
-  auto collector = Make(ProcContext(dir));
+  testing::ScratchTree dir("loadavg_missing");
+  auto collector = testing::MustCreate(NewLoadavgCollector, testing::ProcContext(dir.root()));
   expo::MetricSet set;
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kError);
 }
 
 TEST(LoadavgCollectorTest, RealCaptureThroughCollector) {
-  auto collector = Make(ProcContext("src/collectors/testdata/loadavg/real"));
+  auto collector =
+      testing::MustCreate(NewLoadavgCollector, testing::ProcContext("src/collectors/testdata/loadavg/real"));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_DOUBLE_EQ(set.Find("node_load5"), 0.04);

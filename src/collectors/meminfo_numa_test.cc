@@ -1,45 +1,20 @@
 #include "collectors/meminfo_numa.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
 
-void WriteFile(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_meminfo_numa_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-Context SysContext(const std::string& sysfs) {
-  Context ctx;
-  ctx.paths.sysfs = sysfs;
-  return ctx;
-}
-
-std::unique_ptr<Collector> Make(const Context& ctx) {
-  auto c = NewMeminfoNumaCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
-
-void WriteNode(const std::string& sysfs, int n, const std::string& meminfo, const std::string& numastat) {
-  const std::string dir = sysfs + "/devices/system/node/node" + std::to_string(n);
-  WriteFile(dir + "/meminfo", meminfo);
-  WriteFile(dir + "/numastat", numastat);
+void WriteNode(const testing::ScratchTree& sysfs, int n, const std::string& meminfo, const std::string& numastat) {
+  const std::string dir = "devices/system/node/node" + std::to_string(n);
+  sysfs.Write(dir + "/meminfo", meminfo);
+  sysfs.Write(dir + "/numastat", numastat);
 }
 
 TEST(ParseMeminfoNumaTest, UnitsKeysAndBlankLines) {
@@ -88,7 +63,8 @@ TEST(MeminfoNumaMetricNameTest, LikeNodeExporter) {
 
 TEST(MeminfoNumaCollectorTest, RealCaptureFromThisMachine) {
   // Copied from this machine's /sys/devices/system/node/node0.
-  auto collector = Make(SysContext("src/collectors/testdata/meminfo_numa/real"));
+  auto collector =
+      testing::MustCreate(NewMeminfoNumaCollector, testing::SysContext("src/collectors/testdata/meminfo_numa/real"));
   expo::MetricSet set;
   Status st = collector->Collect(set);
   ASSERT_TRUE(st.ok()) << st.message() << " (run from the repository root)";
@@ -100,9 +76,9 @@ TEST(MeminfoNumaCollectorTest, RealCaptureFromThisMachine) {
 }
 
 TEST(MeminfoNumaCollectorTest, NodesAppearAndDisappear) {
-  std::string dir = ScratchDir("hotplug");
+  testing::ScratchTree dir("meminfo_numa_hotplug");
   WriteNode(dir, 0, "Node 0 MemFree: 1 kB\n", "numa_hit 5\n");
-  auto collector = Make(SysContext(dir));
+  auto collector = testing::MustCreate(NewMeminfoNumaCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.samples().size(), 2u);
@@ -114,7 +90,7 @@ TEST(MeminfoNumaCollectorTest, NodesAppearAndDisappear) {
   EXPECT_EQ(set.Find("node_memory_numa_numa_hit_total", {{"node", "10"}}), 6.0);
   EXPECT_EQ(set.samples().size(), 4u);
 
-  std::filesystem::remove_all(dir + "/devices/system/node/node0");
+  std::filesystem::remove_all(dir.Path("devices/system/node/node0"));
   set.Clear();
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.samples().size(), 2u);
@@ -122,24 +98,25 @@ TEST(MeminfoNumaCollectorTest, NodesAppearAndDisappear) {
 }
 
 TEST(MeminfoNumaCollectorTest, NoNodeDirectoryGivesNoSamples) {
-  auto collector = Make(SysContext(ScratchDir("none")));
+  testing::ScratchTree dir("meminfo_numa_none");
+  auto collector = testing::MustCreate(NewMeminfoNumaCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   EXPECT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.samples().size(), 0u);
 }
 
 TEST(MeminfoNumaCollectorTest, MissingNumastatIsAnError) {
-  std::string dir = ScratchDir("nonumastat");
-  WriteFile(dir + "/devices/system/node/node0/meminfo", "Node 0 MemFree: 1 kB\n");
-  auto collector = Make(SysContext(dir));
+  testing::ScratchTree dir("meminfo_numa_nonumastat");
+  dir.Write("devices/system/node/node0/meminfo", "Node 0 MemFree: 1 kB\n");
+  auto collector = testing::MustCreate(NewMeminfoNumaCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   EXPECT_FALSE(collector->Collect(set).ok());
 }
 
 TEST(MeminfoNumaCollectorTest, MalformedMeminfoIsAnError) {
-  std::string dir = ScratchDir("malformed");
+  testing::ScratchTree dir("meminfo_numa_malformed");
   WriteNode(dir, 0, "Node 0 MemFree:\n", "numa_hit 5\n");
-  auto collector = Make(SysContext(dir));
+  auto collector = testing::MustCreate(NewMeminfoNumaCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
@@ -150,7 +127,7 @@ TEST(MeminfoNumaCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto collector = Make(testing::KitContext(&flags, &log));
+  auto collector = testing::MustCreate(NewMeminfoNumaCollector, testing::KitContext(&flags, &log));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   const std::vector<std::string> families = {"node_memory_numa_Active",

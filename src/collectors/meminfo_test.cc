@@ -1,43 +1,17 @@
 #include "collectors/meminfo.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 #include "expo/text_writer.h"
 
 namespace nodex::collectors {
 namespace {
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path << " (tests run from the repository root)";
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_meminfo_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-std::unique_ptr<Collector> Make(const std::string& procfs) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  auto c = NewMeminfoCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 TEST(MeminfoFieldsTest, NamesFollowNodeExporter) {
   std::set<std::string_view> names;
@@ -61,7 +35,7 @@ TEST(MeminfoFieldsTest, NamesFollowNodeExporter) {
 
 TEST(ParseMeminfoTest, RealCaptureFromThisMachine) {
   MeminfoValues v;
-  ASSERT_TRUE(ParseMeminfo(ReadAll("src/collectors/testdata/meminfo/real/meminfo"), &v).ok());
+  ASSERT_TRUE(ParseMeminfo(testing::ReadTestdata("src/collectors/testdata/meminfo/real/meminfo"), &v).ok());
   expo::MetricSet set;
   for (size_t i = 0; i < kMeminfoFields.size(); ++i) {
     if (v.present[i]) set.Add(kMeminfoFields[i].desc, v.value[i]);
@@ -79,7 +53,7 @@ TEST(ParseMeminfoTest, RealCaptureFromThisMachine) {
 
 TEST(ParseMeminfoTest, HandWrittenScalesKbButNotHugePageCounts) {
   MeminfoValues v;
-  ASSERT_TRUE(ParseMeminfo(ReadAll("src/collectors/testdata/meminfo/handwritten/meminfo"), &v).ok());
+  ASSERT_TRUE(ParseMeminfo(testing::ReadTestdata("src/collectors/testdata/meminfo/handwritten/meminfo"), &v).ok());
   expo::MetricSet set;
   for (size_t i = 0; i < kMeminfoFields.size(); ++i) {
     if (v.present[i]) set.Add(kMeminfoFields[i].desc, v.value[i]);
@@ -147,7 +121,8 @@ TEST(ParseMeminfoTest, RejectsMalformedLinesEvenForUnknownKeys) {
 }
 
 TEST(MeminfoCollectorTest, CollectsRealCapture) {
-  auto collector = Make("src/collectors/testdata/meminfo/real");
+  auto collector =
+      testing::MustCreate(NewMeminfoCollector, testing::ProcContext("src/collectors/testdata/meminfo/real"));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.samples().size(), kMeminfoFieldCount - 3);
@@ -155,11 +130,13 @@ TEST(MeminfoCollectorTest, CollectsRealCapture) {
 }
 
 TEST(MeminfoCollectorTest, MissingOrMalformedFileIsAnError) {
-  std::string dir = ScratchDir("bad");
+  testing::ScratchTree dir("meminfo_bad");
   expo::MetricSet set;
-  EXPECT_EQ(Make(dir)->Collect(set).code(), StatusCode::kError);
-  std::ofstream(dir + "/meminfo") << "MemTotal: 1 kB\nMemFree: lots kB\n";
-  EXPECT_EQ(Make(dir)->Collect(set).code(), StatusCode::kError);
+  EXPECT_EQ(testing::MustCreate(NewMeminfoCollector, testing::ProcContext(dir.root()))->Collect(set).code(),
+            StatusCode::kError);
+  dir.Write("meminfo", "MemTotal: 1 kB\nMemFree: lots kB\n");
+  EXPECT_EQ(testing::MustCreate(NewMeminfoCollector, testing::ProcContext(dir.root()))->Collect(set).code(),
+            StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
 }
 

@@ -1,15 +1,13 @@
 #include "collectors/os.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 #include "expo/text_writer.h"
 
 namespace nodex::collectors {
@@ -18,29 +16,13 @@ namespace {
 std::unique_ptr<Collector> Make(const std::string& rootfs) {
   Context ctx;
   ctx.paths.rootfs = rootfs;
-  auto c = NewOsCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
+  return testing::MustCreate(NewOsCollector, ctx);
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path << " (tests run from the repository root)";
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string ScratchRoot(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_os_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir + "/etc");
-  std::filesystem::create_directories(dir + "/usr/lib");
-  return dir;
-}
-
-void Write(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+// An empty root file system with /etc and /usr/lib.
+void MakeEtcAndUsrLib(const testing::ScratchTree& root) {
+  root.MakeDir("etc");
+  root.MakeDir("usr/lib");
 }
 
 std::string Render(const expo::MetricSet& set) {
@@ -59,7 +41,7 @@ StatusOr<std::string> ParseOne(const std::string& value) {
 
 TEST(ParseOsReleaseTest, RealCaptureFromThisMachine) {
   OsRelease r;
-  ASSERT_TRUE(ParseOsRelease(ReadAll("src/collectors/testdata/os/debian12/usr/lib/os-release"), &r).ok());
+  ASSERT_TRUE(ParseOsRelease(testing::ReadTestdata("src/collectors/testdata/os/debian12/usr/lib/os-release"), &r).ok());
   EXPECT_EQ(r.pretty_name, "Debian GNU/Linux 12 (bookworm)");
   EXPECT_EQ(r.name, "Debian GNU/Linux");
   EXPECT_EQ(r.version_id, "12");
@@ -209,33 +191,38 @@ TEST(OsCollectorTest, MalformedEtcFileDoesNotFallBack) {
 }
 
 TEST(OsCollectorTest, NoFileIsNoData) {
-  auto collector = Make(ScratchRoot("none"));
+  testing::ScratchTree root("os_none");
+  MakeEtcAndUsrLib(root);
+  auto collector = Make(root.root());
   expo::MetricSet set;
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kNoData);
   EXPECT_EQ(set.samples().size(), 0u);
 }
 
 TEST(OsCollectorTest, VersionZeroOmitsVersionMetric) {
-  std::string root = ScratchRoot("rolling");
-  Write(root + "/etc/os-release", "ID=arch\nNAME=\"Arch Linux\"\nVERSION_ID=rolling\n");
+  testing::ScratchTree root("os_rolling");
+  MakeEtcAndUsrLib(root);
+  root.Write("etc/os-release", "ID=arch\nNAME=\"Arch Linux\"\nVERSION_ID=rolling\n");
   expo::MetricSet set;
-  ASSERT_TRUE(Make(root)->Collect(set).ok());
+  ASSERT_TRUE(Make(root.root())->Collect(set).ok());
   EXPECT_EQ(set.Count("node_os_info"), 1u);
   EXPECT_EQ(set.Count("node_os_version"), 0u);
 }
 
 TEST(OsCollectorTest, BadSupportEndFails) {
-  std::string root = ScratchRoot("badend");
-  Write(root + "/etc/os-release", "ID=x\nSUPPORT_END=2025-02-30\n");
+  testing::ScratchTree root("os_badend");
+  MakeEtcAndUsrLib(root);
+  root.Write("etc/os-release", "ID=x\nSUPPORT_END=2025-02-30\n");
   expo::MetricSet set;
-  EXPECT_EQ(Make(root)->Collect(set).code(), StatusCode::kError);
+  EXPECT_EQ(Make(root.root())->Collect(set).code(), StatusCode::kError);
 }
 
 TEST(OsCollectorTest, RereadsOnlyWhenTheFileChanges) {
-  std::string root = ScratchRoot("cache");
-  std::string path = root + "/etc/os-release";
-  Write(path, "ID=one\nVERSION_ID=1\n");
-  auto collector = Make(root);
+  testing::ScratchTree root("os_cache");
+  MakeEtcAndUsrLib(root);
+  std::string path = root.Path("etc/os-release");
+  root.Write("etc/os-release", "ID=one\nVERSION_ID=1\n");
+  auto collector = Make(root.root());
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Find("node_os_version", {{"id", "one"}}), 1);
@@ -243,24 +230,24 @@ TEST(OsCollectorTest, RereadsOnlyWhenTheFileChanges) {
   // Same size, same inode, mtime put back: looks unchanged, so the cached
   // parse is served (node_exporter caches on path + mtime the same way).
   auto mtime = std::filesystem::last_write_time(path);
-  Write(path, "ID=two\nVERSION_ID=2\n");
+  root.Write("etc/os-release", "ID=two\nVERSION_ID=2\n");
   std::filesystem::last_write_time(path, mtime);
   set.Clear();
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Find("node_os_version", {{"id", "one"}}), 1);
 
   // A real change is picked up, including from broken to fixed.
-  Write(path, "ID=\"broken\n");
+  root.Write("etc/os-release", "ID=\"broken\n");
   set.Clear();
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kError);
-  Write(path, "ID=three\nVERSION_ID=3.5\n");
+  root.Write("etc/os-release", "ID=three\nVERSION_ID=3.5\n");
   set.Clear();
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Find("node_os_version", {{"id", "three"}}), 3.5);
 
   // Removing /etc/os-release switches to /usr/lib/os-release.
   std::filesystem::remove(path);
-  Write(root + "/usr/lib/os-release", "ID=vendor\nVERSION_ID=7\n");
+  root.Write("usr/lib/os-release", "ID=vendor\nVERSION_ID=7\n");
   set.Clear();
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Find("node_os_version", {{"id", "vendor"}}), 7);

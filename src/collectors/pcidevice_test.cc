@@ -1,58 +1,38 @@
 #include "collectors/pcidevice.h"
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "base/file_reader.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::ExpectedLines;
-using testing::KitContext;
-using testing::RenderedLines;
-using testing::ScopedKitDir;
 
-std::string Scratch(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_pcidevice_" + name + "_" + std::to_string(getpid());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-void WriteFile(const std::string& path, const std::string& content) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-// Builds sys/devices/<path> with the given attributes and the
+// Builds tree/sys/devices/<path> with the given attributes and the
 // sys/bus/pci/devices/<addr> symlink to it, as the kernel lays them out.
-void AddDevice(const std::string& sys, const std::string& path, const std::map<std::string, std::string>& attrs) {
-  for (const auto& [name, value] : attrs) WriteFile(sys + "/devices/" + path + "/" + name, value);
-  fs::create_directories(sys + "/bus/pci/devices");
-  fs::create_symlink("../../../devices/" + path, sys + "/bus/pci/devices/" + fs::path(path).filename().string());
+void AddDevice(const testing::ScratchTree& tree, const std::string& path,
+               const std::map<std::string, std::string>& attrs) {
+  for (const auto& [name, value] : attrs) tree.Write("sys/devices/" + path + "/" + name, value);
+  tree.MakeDir("sys/bus/pci/devices");
+  fs::create_symlink("../../../devices/" + path,
+                     tree.Path("sys/bus/pci/devices/" + fs::path(path).filename().string()));
 }
 
 std::map<std::string, std::string> Basic(const std::string& vendor = "0x8086\n") {
-  return {{"class", "0x020000\n"},         {"vendor", vendor},       {"device", "0x1521\n"},
-          {"subsystem_vendor", "0x8086\n"}, {"subsystem_device", "0x00a3\n"}, {"revision", "0x01\n"},
+  return {{"class", "0x020000\n"},
+          {"vendor", vendor},
+          {"device", "0x1521\n"},
+          {"subsystem_vendor", "0x8086\n"},
+          {"subsystem_device", "0x00a3\n"},
+          {"revision", "0x01\n"},
           {"numa_node", "-1\n"}};
-}
-
-StatusOr<std::unique_ptr<Collector>> Make(const std::string& sysfs, const FlagValues* flags = nullptr) {
-  Context ctx;
-  ctx.paths.sysfs = sysfs;
-  ctx.flags = flags;
-  return NewPcideviceCollector(ctx);
 }
 
 TEST(ParsePciLocationTest, ParsesAndRejects) {
@@ -107,10 +87,17 @@ TEST(ApplyPciDeviceAttributeTest, ProcfsRules) {
   EXPECT_TRUE(ApplyPciDeviceAttribute("config", "\x01\x02", &dev).ok());  // not read by procfs
 
   const std::pair<const char*, const char*> bad[] = {
-      {"vendor", "8086x"},          {"vendor", ""},                {"class", "0x1ffffffff"},
-      {"max_link_speed", "8 GT/s"}, {"max_link_speed", "8.0GT/s"}, {"current_link_speed", "x GT/s PCIe"},
-      {"max_link_width", "x4"},     {"sriov_numvfs", "-1"},        {"sriov_vf_device", "154c"},
-      {"d3cold_allowed", "yes"},    {"sriov_totalvfs", "4294967296"},
+      {"vendor", "8086x"},
+      {"vendor", ""},
+      {"class", "0x1ffffffff"},
+      {"max_link_speed", "8 GT/s"},
+      {"max_link_speed", "8.0GT/s"},
+      {"current_link_speed", "x GT/s PCIe"},
+      {"max_link_width", "x4"},
+      {"sriov_numvfs", "-1"},
+      {"sriov_vf_device", "154c"},
+      {"d3cold_allowed", "yes"},
+      {"sriov_totalvfs", "4294967296"},
   };
   for (const auto& [attr, value] : bad) {
     PciDevice d;
@@ -144,7 +131,7 @@ TEST(ParsePciIdsTest, VendorsDevicesSubsystemsClasses) {
 
 TEST(PcideviceCollectorTest, RealCaptureFromThisMachine) {
   // Attributes and symlinks of this VM's six virtio/chipset devices.
-  auto c = Make("src/collectors/testdata/pcidevice/real/sys");
+  auto c = NewPcideviceCollector(testing::SysContext("src/collectors/testdata/pcidevice/real/sys"));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   Status st = c.value()->Collect(set);
@@ -162,13 +149,13 @@ TEST(PcideviceCollectorTest, RealCaptureFromThisMachine) {
 }
 
 TEST(PcideviceCollectorTest, HandWrittenTreeWithBridgeAndSriov) {
-  std::string sys = Scratch("tree") + "/sys";
+  testing::ScratchTree tree("pcidevice_tree");
   auto bridge = Basic();
   bridge["class"] = "0x060400\n";
   bridge["max_link_speed"] = "8.0 GT/s PCIe\n";
   bridge["current_link_speed"] = "Unknown\n";
   bridge["power_state"] = "D3cold\n";
-  AddDevice(sys, "pci0000:00/0000:00:1c.0", bridge);
+  AddDevice(tree, "pci0000:00/0000:00:1c.0", bridge);
   auto nic = Basic();
   nic["numa_node"] = "1\n";
   nic["max_link_width"] = "4\n";
@@ -176,15 +163,17 @@ TEST(PcideviceCollectorTest, HandWrittenTreeWithBridgeAndSriov) {
   nic["sriov_totalvfs"] = "7\n";
   nic["sriov_vf_device"] = "1520\n";
   nic["d3cold_allowed"] = "1\n";
-  AddDevice(sys, "pci0000:00/0000:00:1c.0/0000:03:00.1", nic);
-  auto c = Make(sys);
+  AddDevice(tree, "pci0000:00/0000:00:1c.0/0000:03:00.1", nic);
+  auto c = NewPcideviceCollector(testing::SysContext(tree.Path("sys")));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   Status st = c.value()->Collect(set);
   ASSERT_TRUE(st.ok()) << st.message();
-  EXPECT_DOUBLE_EQ(set.Find("node_pcidevice_info", {{"bus", "03"}, {"function", "1"}, {"parent_device", "1c"},
-                                                    {"parent_function", "0"}, {"revision", "0x01"}}),
-                   1);
+  EXPECT_DOUBLE_EQ(
+      set.Find(
+          "node_pcidevice_info",
+          {{"bus", "03"}, {"function", "1"}, {"parent_device", "1c"}, {"parent_function", "0"}, {"revision", "0x01"}}),
+      1);
   EXPECT_DOUBLE_EQ(set.Find("node_pcidevice_max_link_transfers_per_second", {{"device", "1c"}}), 8e9);
   EXPECT_DOUBLE_EQ(set.Find("node_pcidevice_current_link_transfers_per_second", {{"device", "1c"}}), -1);
   EXPECT_DOUBLE_EQ(set.Find("node_pcidevice_power_state", {{"device", "1c"}, {"state", "D3cold"}}), 1);
@@ -197,18 +186,18 @@ TEST(PcideviceCollectorTest, HandWrittenTreeWithBridgeAndSriov) {
 }
 
 TEST(PcideviceCollectorTest, NamesFromIdsFile) {
-  std::string dir = Scratch("names");
-  AddDevice(dir + "/sys", "pci0000:00/0000:00:1f.6", Basic());
+  testing::ScratchTree dir("pcidevice_names");
+  AddDevice(dir, "pci0000:00/0000:00:1f.6", Basic());
   auto other = Basic("0x1234\n");
   other["class"] = "0x123456\n";
-  AddDevice(dir + "/sys", "pci0000:00/0000:00:1f.7", other);
-  WriteFile(dir + "/pci.ids",
+  AddDevice(dir, "pci0000:00/0000:00:1f.7", other);
+  dir.Write("pci.ids",
             "8086  Intel Corporation\n\t1521  I350\n\t\t8086 00a3  OCP NIC\nC 02  Network controller\n"
             "\t00  Ethernet controller\n");
   FlagValues flags;
   flags.Set("collector.pcidevice.names", "true");
-  flags.Set("collector.pcidevice.idsfile", dir + "/pci.ids");
-  auto c = Make(dir + "/sys", &flags);
+  flags.Set("collector.pcidevice.idsfile", dir.Path("pci.ids"));
+  auto c = NewPcideviceCollector(testing::SysContext(dir.Path("sys"), &flags));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   ASSERT_TRUE(c.value()->Collect(set).ok());
@@ -230,72 +219,60 @@ TEST(PcideviceCollectorTest, NamesFromIdsFile) {
 TEST(PcideviceCollectorTest, MissingAndMalformedTrees) {
   expo::MetricSet set;
   // No bus/pci/devices: node_exporter's ErrNoData.
-  EXPECT_EQ(Make(Scratch("missing")).value()->Collect(set).code(), StatusCode::kNoData);
+  testing::ScratchTree missing("pcidevice_missing");
+  EXPECT_EQ(NewPcideviceCollector(testing::SysContext(missing.root())).value()->Collect(set).code(),
+            StatusCode::kNoData);
 
-  std::string sys = Scratch("no_numa") + "/sys";
+  testing::ScratchTree no_numa("pcidevice_no_numa");
   auto attrs = Basic();
   attrs.erase("numa_node");
-  AddDevice(sys, "pci0000:00/0000:00:01.0", attrs);
-  EXPECT_EQ(Make(sys).value()->Collect(set).code(), StatusCode::kNoData);
+  AddDevice(no_numa, "pci0000:00/0000:00:01.0", attrs);
+  EXPECT_EQ(NewPcideviceCollector(testing::SysContext(no_numa.Path("sys"))).value()->Collect(set).code(),
+            StatusCode::kNoData);
 
-  sys = Scratch("bad_vendor") + "/sys";
-  AddDevice(sys, "pci0000:00/0000:00:01.0", Basic("vendor?\n"));
-  EXPECT_EQ(Make(sys).value()->Collect(set).code(), StatusCode::kError);
+  testing::ScratchTree bad_vendor("pcidevice_bad_vendor");
+  AddDevice(bad_vendor, "pci0000:00/0000:00:01.0", Basic("vendor?\n"));
+  EXPECT_EQ(NewPcideviceCollector(testing::SysContext(bad_vendor.Path("sys"))).value()->Collect(set).code(),
+            StatusCode::kError);
 
-  sys = Scratch("bad_speed") + "/sys";
+  testing::ScratchTree bad_speed("pcidevice_bad_speed");
   auto old_kernel = Basic();
   old_kernel["max_link_speed"] = "5 GT/s\n";
-  AddDevice(sys, "pci0000:00/0000:00:01.0", old_kernel);
-  EXPECT_EQ(Make(sys).value()->Collect(set).code(), StatusCode::kError);
+  AddDevice(bad_speed, "pci0000:00/0000:00:01.0", old_kernel);
+  EXPECT_EQ(NewPcideviceCollector(testing::SysContext(bad_speed.Path("sys"))).value()->Collect(set).code(),
+            StatusCode::kError);
 
-  sys = Scratch("not_a_link") + "/sys";
-  WriteFile(sys + "/bus/pci/devices/0000:00:01.0", "../../../devices/pci0000:00/0000:00:01.0");
-  EXPECT_EQ(Make(sys).value()->Collect(set).code(), StatusCode::kError);
-}
-
-// The kit stores sysfs symlinks as plain files holding the link target (see
-// the report to the lead). When that is the case, rebuild
-// sys/bus/pci/devices with real symlinks in a scratch tree that points at the
-// kit's own sys/devices, which is what node_exporter's fixture unpacks to.
-std::string KitSysWithSymlinks(const std::string& kit) {
-  const std::string kit_sys = kit + "/collector/fixtures/sys";
-  const std::string devices = kit_sys + "/bus/pci/devices";
-  bool flattened = false;
-  for (const auto& e : fs::directory_iterator(devices)) flattened |= !e.is_symlink();
-  if (!flattened) return "collector/fixtures/sys";
-  std::string sys = Scratch("kit") + "/sys";
-  fs::create_directories(sys + "/bus/pci/devices");
-  fs::create_directory_symlink(kit_sys + "/devices", sys + "/devices");
-  for (const auto& e : fs::directory_iterator(devices)) {
-    std::string target;
-    EXPECT_TRUE(ReadFileOnce(e.path().string(), &target).ok());
-    fs::create_symlink(target, sys + "/bus/pci/devices/" + e.path().filename().string());
-  }
-  return sys;
+  testing::ScratchTree not_a_link("pcidevice_not_a_link");
+  not_a_link.Write("sys/bus/pci/devices/0000:00:01.0", "../../../devices/pci0000:00/0000:00:01.0");
+  EXPECT_EQ(NewPcideviceCollector(testing::SysContext(not_a_link.Path("sys"))).value()->Collect(set).code(),
+            StatusCode::kError);
 }
 
 TEST(PcideviceCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  ScopedKitDir cd(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  Context ctx = KitContext(&flags, &log);
-  ctx.paths.sysfs = KitSysWithSymlinks(kit);
-  auto c = NewPcideviceCollector(ctx);
+  auto c = NewPcideviceCollector(testing::KitContext(&flags, &log));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   Status st = c.value()->Collect(set);
   ASSERT_TRUE(st.ok()) << st.message();
-  const std::vector<std::string> families = {
-      "node_pcidevice_current_link_transfers_per_second", "node_pcidevice_current_link_width",
-      "node_pcidevice_d3cold_allowed",                    "node_pcidevice_info",
-      "node_pcidevice_max_link_transfers_per_second",     "node_pcidevice_max_link_width",
-      "node_pcidevice_numa_node",                         "node_pcidevice_power_state",
-      "node_pcidevice_sriov_drivers_autoprobe",           "node_pcidevice_sriov_numvfs",
-      "node_pcidevice_sriov_totalvfs",                    "node_pcidevice_sriov_vf_total_msix"};
-  std::vector<std::string> expected = ExpectedLines(kit, families);
+  const std::vector<std::string> families = {"node_pcidevice_current_link_transfers_per_second",
+                                             "node_pcidevice_current_link_width",
+                                             "node_pcidevice_d3cold_allowed",
+                                             "node_pcidevice_info",
+                                             "node_pcidevice_max_link_transfers_per_second",
+                                             "node_pcidevice_max_link_width",
+                                             "node_pcidevice_numa_node",
+                                             "node_pcidevice_power_state",
+                                             "node_pcidevice_sriov_drivers_autoprobe",
+                                             "node_pcidevice_sriov_numvfs",
+                                             "node_pcidevice_sriov_totalvfs",
+                                             "node_pcidevice_sriov_vf_total_msix"};
+  std::vector<std::string> expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 12u + 52u);
-  EXPECT_EQ(RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
 }
 
 }  // namespace

@@ -1,42 +1,17 @@
 #include "collectors/pressure.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-using testing::ExpectedLines;
-using testing::KitContext;
-using testing::RenderedLines;
-using testing::ScopedKitDir;
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_pressure_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir + "/pressure");
-  return dir;
-}
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::unique_ptr<Collector> Make(const std::string& procfs) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  auto c = NewPressureCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 TEST(ParsePressureTest, HandWritten) {
   auto s = ParsePressure(
@@ -85,7 +60,7 @@ TEST(ParsePressureTest, RejectsMalformed) {
 }
 
 TEST(PressureCollectorTest, RealCaptureThroughCollectorWithoutIrq) {
-  auto c = Make("src/collectors/testdata/pressure/real");
+  auto c = testing::MustCreate(NewPressureCollector, testing::ProcContext("src/collectors/testdata/pressure/real"));
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.Count("node_pressure_cpu_waiting_seconds_total"), 1u);
@@ -94,34 +69,35 @@ TEST(PressureCollectorTest, RealCaptureThroughCollectorWithoutIrq) {
 }
 
 TEST(PressureCollectorTest, MissingAndIncompleteFiles) {
-  std::string dir = ScratchDir("missing");
-  auto c = Make(dir);
+  testing::ScratchTree dir("pressure_missing");
+  dir.MakeDir("pressure");
+  auto c = testing::MustCreate(NewPressureCollector, testing::ProcContext(dir.root()));
   expo::MetricSet set;
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kNoData);
   EXPECT_EQ(set.samples().size(), 0u);
 
   // cpu without "full" (kernels before 5.13) is fine.
-  WriteFile(dir + "/pressure/cpu", "some avg10=0 avg60=0 avg300=0 total=2500000\n");
+  dir.Write("pressure/cpu", "some avg10=0 avg60=0 avg300=0 total=2500000\n");
   set.Clear();
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_DOUBLE_EQ(set.Find("node_pressure_cpu_waiting_seconds_total"), 2.5);
 
   // io without "full" means no usable data.
-  WriteFile(dir + "/pressure/io", "some avg10=0 avg60=0 avg300=0 total=1\n");
+  dir.Write("pressure/io", "some avg10=0 avg60=0 avg300=0 total=1\n");
   set.Clear();
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kNoData);
 
-  WriteFile(dir + "/pressure/io", "some avg10=0 avg60=0 avg300=zero total=1\nfull avg10=0 avg60=0 avg300=0 total=1\n");
+  dir.Write("pressure/io", "some avg10=0 avg60=0 avg300=zero total=1\nfull avg10=0 avg60=0 avg300=0 total=1\n");
   set.Clear();
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
 }
 
 TEST(PressureCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  ScopedKitDir cd(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto ctx = KitContext(&flags, &log);
+  auto ctx = testing::KitContext(&flags, &log);
   auto c = NewPressureCollector(ctx);
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
@@ -130,9 +106,9 @@ TEST(PressureCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
       "node_pressure_cpu_waiting_seconds_total",    "node_pressure_io_stalled_seconds_total",
       "node_pressure_io_waiting_seconds_total",     "node_pressure_irq_stalled_seconds_total",
       "node_pressure_memory_stalled_seconds_total", "node_pressure_memory_waiting_seconds_total"};
-  auto expected = ExpectedLines(kit, families);
+  auto expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 12u);
-  EXPECT_EQ(RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
 }
 
 }  // namespace

@@ -4,21 +4,14 @@
 
 #include <string>
 
-#include "base/file_reader.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
 
-std::string ReadTestdata(const std::string& rel) {
-  std::string content;
-  Status st = ReadFileOnce("src/collectors/testdata/" + rel, &content);
-  EXPECT_TRUE(st.ok()) << st.message();
-  return content;
-}
-
 TEST(ParseProcStatTest, RealCaptureFromThisMachine) {
   // Captured from /proc/stat of a 2-vCPU x86_64 VM (kernel 6.x).
-  std::string content = ReadTestdata("proc_stat/real_x86_64_2cpu.txt");
+  std::string content = testing::ReadTestdata("src/collectors/testdata/proc_stat/real_x86_64_2cpu.txt");
   ProcStat stat;
   Status st = ParseProcStat(content, &stat);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -138,7 +131,7 @@ struct MalformedCase {
   const char* content;
 };
 
-class ParseProcStatMalformedTest : public testing::TestWithParam<MalformedCase> {};
+class ParseProcStatMalformedTest : public ::testing::TestWithParam<MalformedCase> {};
 
 TEST_P(ParseProcStatMalformedTest, IsAnError) {
   ProcStat stat;
@@ -150,18 +143,19 @@ TEST_P(ParseProcStatMalformedTest, IsAnError) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, ParseProcStatMalformedTest,
-    testing::Values(MalformedCase{"NonNumericBtime", "btime abc\n"}, MalformedCase{"NegativeCtxt", "ctxt -1\n"},
-                    MalformedCase{"OverflowingProcesses", "processes 18446744073709551616\n"},
-                    MalformedCase{"TrailingGarbage", "procs_running 2x\n"},
-                    MalformedCase{"FloatProcsBlocked", "procs_blocked 1.5\n"},
-                    MalformedCase{"BadIntrTotal", "intr x 1 2\n"}, MalformedCase{"BadIntrColumn", "intr 10 1 two 3\n"},
-                    MalformedCase{"TruncatedSoftirq", "softirq 5057579 250191 1481983\n"},
-                    MalformedCase{"BadSoftirqVector", "softirq 1 2 3 4 5 6 7 8 9 10 eleven\n"},
-                    MalformedCase{"BadCpuValue", "cpu0 1 2 three 4\n"}, MalformedCase{"CpuHexValue", "cpu0 0x10\n"},
-                    MalformedCase{"CpuIdNotNumber", "cpuX 1 2 3\n"}, MalformedCase{"CpuIdNegative", "cpu-1 1 2 3\n"},
-                    MalformedCase{"CpuIdHuge", "cpu99999999999999999999 1 2\n"},
-                    MalformedCase{"BinaryGarbage", "cpu0 \x01\x02\x03\n"}),
-    [](const testing::TestParamInfo<MalformedCase>& info) { return info.param.name; });
+    ::testing::Values(MalformedCase{"NonNumericBtime", "btime abc\n"}, MalformedCase{"NegativeCtxt", "ctxt -1\n"},
+                      MalformedCase{"OverflowingProcesses", "processes 18446744073709551616\n"},
+                      MalformedCase{"TrailingGarbage", "procs_running 2x\n"},
+                      MalformedCase{"FloatProcsBlocked", "procs_blocked 1.5\n"},
+                      MalformedCase{"BadIntrTotal", "intr x 1 2\n"},
+                      MalformedCase{"BadIntrColumn", "intr 10 1 two 3\n"},
+                      MalformedCase{"TruncatedSoftirq", "softirq 5057579 250191 1481983\n"},
+                      MalformedCase{"BadSoftirqVector", "softirq 1 2 3 4 5 6 7 8 9 10 eleven\n"},
+                      MalformedCase{"BadCpuValue", "cpu0 1 2 three 4\n"}, MalformedCase{"CpuHexValue", "cpu0 0x10\n"},
+                      MalformedCase{"CpuIdNotNumber", "cpuX 1 2 3\n"}, MalformedCase{"CpuIdNegative", "cpu-1 1 2 3\n"},
+                      MalformedCase{"CpuIdHuge", "cpu99999999999999999999 1 2\n"},
+                      MalformedCase{"BinaryGarbage", "cpu0 \x01\x02\x03\n"}),
+    [](const ::testing::TestParamInfo<MalformedCase>& info) { return info.param.name; });
 
 TEST(ParseProcStatTest, HugeCpuTicksStayFinite) {
   ProcStat stat;

@@ -1,40 +1,21 @@
 #include "collectors/processes.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "base/file_reader.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
 
-using testing::ExpectedLines;
-using testing::KitContext;
-using testing::RenderedLines;
-using testing::ScopedKitDir;
-
 constexpr char kSystemd[] =
     "1 (systemd) S 0 1 1 0 -1 4194560 9061 9416027 94 2620 36 98 54406 13885 20 0 1 0 29 109604864 2507 "
     "18446744073709551615 1 1 0 0 0 0 671173123 4096 1260 0 0 0 17 0 0 0 19 0 0 0 0 0 0 0 0 0 0\n";
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::unique_ptr<Collector> Make(const std::string& procfs) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  auto c = NewProcessesCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 TEST(ParsePidStatTest, RealCaptureFromThisMachine) {
   std::string content;
@@ -71,7 +52,7 @@ TEST(ParsePidStatTest, RejectsMalformed) {
 }
 
 TEST(ProcessesCollectorTest, RealCaptureTree) {
-  auto c = Make("src/collectors/testdata/processes/proc");
+  auto c = testing::MustCreate(NewProcessesCollector, testing::ProcContext("src/collectors/testdata/processes/proc"));
   expo::MetricSet set;
   Status st = c->Collect(set);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -84,37 +65,36 @@ TEST(ProcessesCollectorTest, RealCaptureTree) {
 }
 
 TEST(ProcessesCollectorTest, VanishedAndBrokenProcesses) {
-  std::string dir = ::testing::TempDir() + "nodex_processes_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  WriteFile(dir + "/sys/kernel/pid_max", "4194304\n");
-  WriteFile(dir + "/sys/kernel/threads-max", "1000\n");
-  WriteFile(dir + "/1/stat", kSystemd);
-  std::filesystem::create_directories(dir + "/2");  // Vanished: no stat.
-  std::filesystem::create_directories(dir + "/self");
-  auto c = Make(dir);
+  testing::ScratchTree dir("processes");
+  dir.Write("sys/kernel/pid_max", "4194304\n");
+  dir.Write("sys/kernel/threads-max", "1000\n");
+  dir.Write("1/stat", kSystemd);
+  dir.MakeDir("2");  // Vanished: no stat.
+  dir.MakeDir("self");
+  auto c = testing::MustCreate(NewProcessesCollector, testing::ProcContext(dir.root()));
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.Find("node_processes_pids"), 1);
   EXPECT_EQ(set.Count("node_processes_threads_state"), 0u);  // No task dirs.
 
-  WriteFile(dir + "/1/task/1/stat", "ignored: the main thread uses the process state");
-  WriteFile(dir + "/1/task/7/stat", std::string(kSystemd).replace(12, 1, "D"));
+  dir.Write("1/task/1/stat", "ignored: the main thread uses the process state");
+  dir.Write("1/task/7/stat", std::string(kSystemd).replace(12, 1, "D"));
   set.Clear();
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.Find("node_processes_threads_state", {{"thread_state", "S"}}), 1);
   EXPECT_EQ(set.Find("node_processes_threads_state", {{"thread_state", "D"}}), 1);
 
-  WriteFile(dir + "/1/task/7/stat", "7 (t) R 1 2");
+  dir.Write("1/task/7/stat", "7 (t) R 1 2");
   set.Clear();
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
 
-  std::filesystem::remove_all(dir + "/1/task");
-  WriteFile(dir + "/3/stat", "3 (x) S not numbers");
+  std::filesystem::remove_all(dir.Path("1/task"));
+  dir.Write("3/stat", "3 (x) S not numbers");
   set.Clear();
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
-  std::filesystem::remove_all(dir + "/3");
+  std::filesystem::remove_all(dir.Path("3"));
 
-  WriteFile(dir + "/sys/kernel/pid_max", "lots\n");
+  dir.Write("sys/kernel/pid_max", "lots\n");
   set.Clear();
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
   EXPECT_EQ(set.Count("node_processes_max_threads"), 1u);  // Emitted before the failure, as upstream.
@@ -122,17 +102,18 @@ TEST(ProcessesCollectorTest, VanishedAndBrokenProcesses) {
 }
 
 TEST(ProcessesCollectorTest, MissingProcIsAnError) {
-  auto c = Make(::testing::TempDir() + "nodex_processes_nonexistent_dir");
+  auto c = testing::MustCreate(NewProcessesCollector,
+                               testing::ProcContext(::testing::TempDir() + "nodex_processes_nonexistent_dir"));
   expo::MetricSet set;
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
 }
 
 TEST(ProcessesCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  ScopedKitDir cd(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto ctx = KitContext(&flags, &log);
+  auto ctx = testing::KitContext(&flags, &log);
   auto c = NewProcessesCollector(ctx);
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
@@ -141,9 +122,9 @@ TEST(ProcessesCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   const std::vector<std::string> families = {"node_processes_max_processes", "node_processes_max_threads",
                                              "node_processes_pids",          "node_processes_state",
                                              "node_processes_threads",       "node_processes_threads_state"};
-  auto expected = ExpectedLines(kit, families);
+  auto expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 11u);
-  EXPECT_EQ(RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
 }
 
 }  // namespace

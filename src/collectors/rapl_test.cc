@@ -1,41 +1,19 @@
 #include "collectors/rapl.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 
-#include "collectors/sysfs_kit_test_support.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
 
-namespace fs = std::filesystem;
-
-void WriteFile(const fs::path& path, const std::string& content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_rapl_" + name + "_" + std::to_string(getpid());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 std::unique_ptr<Collector> Make(const std::string& sysfs, bool zone_label) {
   FlagValues flags;  // Read by the factory only.
   flags.Set("collector.rapl.enable-zone-label", zone_label ? "true" : "false");
-  Context ctx;
-  ctx.paths.sysfs = sysfs;
-  ctx.flags = &flags;
-  auto c = NewRaplCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
+  return testing::MustCreate(NewRaplCollector, testing::SysContext(sysfs, &flags));
 }
 
 TEST(ParseRaplZoneNameTest, IndexFromNameOrUsageCount) {
@@ -98,26 +76,27 @@ TEST(RaplCollectorTest, ZoneLabelFlag) {
 }
 
 TEST(RaplCollectorTest, MalformedCounterFails) {
-  std::string dir = ScratchDir("malformed");
-  WriteFile(dir + "/class/powercap/intel-rapl:0/name", "package-0\n");
-  WriteFile(dir + "/class/powercap/intel-rapl:0/max_energy_range_uj", "100\n");
-  WriteFile(dir + "/class/powercap/intel-rapl:0/energy_uj", "lots\n");
-  auto c = Make(dir, false);
+  testing::ScratchTree dir("rapl_malformed");
+  dir.Write("class/powercap/intel-rapl:0/name", "package-0\n");
+  dir.Write("class/powercap/intel-rapl:0/max_energy_range_uj", "100\n");
+  dir.Write("class/powercap/intel-rapl:0/energy_uj", "lots\n");
+  auto c = Make(dir.root(), false);
   expo::MetricSet set;
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
 }
 
 TEST(RaplCollectorTest, MissingEnergyFileFails) {
-  std::string dir = ScratchDir("noenergy");
-  WriteFile(dir + "/class/powercap/intel-rapl:0/name", "package-0\n");
-  WriteFile(dir + "/class/powercap/intel-rapl:0/max_energy_range_uj", "100\n");
-  auto c = Make(dir, false);
+  testing::ScratchTree dir("rapl_noenergy");
+  dir.Write("class/powercap/intel-rapl:0/name", "package-0\n");
+  dir.Write("class/powercap/intel-rapl:0/max_energy_range_uj", "100\n");
+  auto c = Make(dir.root(), false);
   expo::MetricSet set;
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
 }
 
 TEST(RaplCollectorTest, MissingPowercapIsNoData) {
-  auto c = Make(ScratchDir("missing"), false);
+  testing::ScratchTree dir("rapl_missing");
+  auto c = Make(dir.root(), false);
   expo::MetricSet set;
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kNoData);
   EXPECT_EQ(set.samples().size(), 0u);

@@ -1,23 +1,17 @@
 #include "collectors/schedstat.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "base/file_reader.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-using testing::ExpectedLines;
-using testing::KitContext;
-using testing::RenderedLines;
-using testing::ScopedKitDir;
 
 TEST(ParseSchedstatTest, HandWrittenVersion17) {
   // /proc/schedstat is absent on the capture machine (CONFIG_SCHEDSTATS off),
@@ -59,23 +53,18 @@ TEST(ParseSchedstatTest, SkipsWhatProcfsSkips) {
 }
 
 TEST(SchedstatCollectorTest, MissingFileIsNoData) {
-  Context ctx;
-  ctx.paths.procfs = ::testing::TempDir() + "nodex_schedstat_missing_" + std::to_string(getpid());
-  std::filesystem::create_directories(ctx.paths.procfs);
-  auto c = NewSchedstatCollector(ctx);
+  testing::ScratchTree proc("schedstat_missing");
+  auto c = NewSchedstatCollector(testing::ProcContext(proc.root()));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   EXPECT_EQ(c.value()->Collect(set).code(), StatusCode::kNoData);
 }
 
 TEST(SchedstatCollectorTest, HandWrittenThroughCollector) {
-  std::string dir = ::testing::TempDir() + "nodex_schedstat_hw_" + std::to_string(getpid());
-  std::filesystem::create_directories(dir);
-  std::filesystem::copy_file("src/collectors/testdata/schedstat/schedstat_v17", dir + "/schedstat",
+  testing::ScratchTree proc("schedstat_hw");
+  std::filesystem::copy_file("src/collectors/testdata/schedstat/schedstat_v17", proc.Path("schedstat"),
                              std::filesystem::copy_options::overwrite_existing);
-  Context ctx;
-  ctx.paths.procfs = dir;
-  auto c = NewSchedstatCollector(ctx);
+  auto c = NewSchedstatCollector(testing::ProcContext(proc.root()));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   ASSERT_TRUE(c.value()->Collect(set).ok());
@@ -85,19 +74,19 @@ TEST(SchedstatCollectorTest, HandWrittenThroughCollector) {
 
 TEST(SchedstatCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  ScopedKitDir cd(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto ctx = KitContext(&flags, &log);
+  auto ctx = testing::KitContext(&flags, &log);
   auto c = NewSchedstatCollector(ctx);
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   ASSERT_TRUE(c.value()->Collect(set).ok());
   const std::vector<std::string> families = {"node_schedstat_running_seconds_total", "node_schedstat_timeslices_total",
                                              "node_schedstat_waiting_seconds_total"};
-  auto expected = ExpectedLines(kit, families);
+  auto expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 9u);
-  EXPECT_EQ(RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
 }
 
 }  // namespace

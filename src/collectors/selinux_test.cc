@@ -1,11 +1,12 @@
 #include "collectors/selinux.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
@@ -14,25 +15,16 @@ namespace {
 // permissive in the config file, two CPUs of AVC stats.
 constexpr char kHand[] = "src/collectors/testdata/selinux/hand";
 
-void WriteFile(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string CopyOfHand(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_selinux_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::copy(kHand, dir, std::filesystem::copy_options::recursive);
-  return dir;
+// Fills `tree` with a copy of kHand that the test may modify.
+void CopyHand(const testing::ScratchTree& tree) {
+  std::filesystem::copy(kHand, tree.root(), std::filesystem::copy_options::recursive);
 }
 
 std::unique_ptr<Collector> MakeFor(const std::string& root) {
-  Context ctx;
-  ctx.paths.sysfs = root;
   SelinuxSystem system;
   system.selinuxfs = root + "/fs/selinux";
   system.config_path = root + "/config";
-  auto c = NewSelinuxCollectorForSystem(ctx, system);
+  auto c = NewSelinuxCollectorForSystem(testing::SysContext(root), system);
   EXPECT_TRUE(c.ok());
   return std::move(c.value());
 }
@@ -137,13 +129,14 @@ TEST(SelinuxCollectorTest, HandWrittenSelinuxfs) {
 }
 
 TEST(SelinuxCollectorTest, RereadsEnforceEveryScrape) {
-  std::string dir = CopyOfHand("reread");
-  auto collector = MakeFor(dir);
+  testing::ScratchTree dir("selinux_reread");
+  CopyHand(dir);
+  auto collector = MakeFor(dir.root());
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Find("node_selinux_current_mode"), 1.0);
   {
-    std::ofstream out(dir + "/fs/selinux/enforce", std::ios::binary | std::ios::in);
+    std::ofstream out(dir.Path("fs/selinux/enforce"), std::ios::binary | std::ios::in);
     out << "0";
   }
   set.Clear();
@@ -152,10 +145,11 @@ TEST(SelinuxCollectorTest, RereadsEnforceEveryScrape) {
 }
 
 TEST(SelinuxCollectorTest, MissingConfigAndEnforceGiveMinusOne) {
-  std::string dir = CopyOfHand("noconfig");
-  std::filesystem::remove(dir + "/config");
-  std::filesystem::remove(dir + "/fs/selinux/enforce");
-  auto collector = MakeFor(dir);
+  testing::ScratchTree dir("selinux_noconfig");
+  CopyHand(dir);
+  std::filesystem::remove(dir.Path("config"));
+  std::filesystem::remove(dir.Path("fs/selinux/enforce"));
+  auto collector = MakeFor(dir.root());
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Find("node_selinux_config_mode"), -1.0);
@@ -163,20 +157,22 @@ TEST(SelinuxCollectorTest, MissingConfigAndEnforceGiveMinusOne) {
 }
 
 TEST(SelinuxCollectorTest, BrokenAvcStatsFailAfterTheModes) {
-  std::string dir = CopyOfHand("broken");
-  WriteFile(dir + "/fs/selinux/avc/cache_stats", "h\n1 2 3\n");
-  auto collector = MakeFor(dir);
+  testing::ScratchTree dir("selinux_broken");
+  CopyHand(dir);
+  dir.Write("fs/selinux/avc/cache_stats", "h\n1 2 3\n");
+  auto collector = MakeFor(dir.root());
   expo::MetricSet set;
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 3u);  // enabled, config_mode, current_mode.
 
-  std::filesystem::remove(dir + "/fs/selinux/avc/cache_stats");
+  std::filesystem::remove(dir.Path("fs/selinux/avc/cache_stats"));
   set.Clear();
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kError);
 
-  dir = CopyOfHand("threshold");
-  WriteFile(dir + "/fs/selinux/avc/cache_threshold", "lots\n");
-  collector = MakeFor(dir);
+  testing::ScratchTree threshold("selinux_threshold");
+  CopyHand(threshold);
+  threshold.Write("fs/selinux/avc/cache_threshold", "lots\n");
+  collector = MakeFor(threshold.root());
   set.Clear();
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kError);
 }

@@ -1,43 +1,21 @@
 #include "collectors/slabinfo.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "base/file_reader.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-using testing::ExpectedLines;
-using testing::KitContext;
-using testing::RenderedLines;
-using testing::ScopedKitDir;
 
 constexpr char kHeader[] =
     "slabinfo - version: 2.1\n"
     "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> "
     "<batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n";
-
-std::string ScratchProc(const std::string& name, const std::string* slabinfo) {
-  std::string dir = ::testing::TempDir() + "nodex_slabinfo_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  if (slabinfo != nullptr) std::ofstream(dir + "/slabinfo", std::ios::binary) << *slabinfo;
-  return dir;
-}
-
-StatusOr<std::unique_ptr<Collector>> Make(const std::string& procfs, const FlagValues* flags = nullptr) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  ctx.flags = flags;
-  return NewSlabinfoCollector(ctx);
-}
 
 TEST(ParseSlabinfoTest, RealCaptureFromThisMachine) {
   std::string text;
@@ -57,8 +35,9 @@ TEST(ParseSlabinfoTest, RealCaptureFromThisMachine) {
 
 TEST(ParseSlabinfoTest, HandWrittenSlabWithTunables) {
   std::vector<SlabinfoEntry> out;
-  std::string text = std::string(kHeader) +
-                     "ext4_inode_cache  48810  49140   1088   30    8 : tunables  120   60    8 : slabdata   1638   1638    -3\r\n";
+  std::string text =
+      std::string(kHeader) +
+      "ext4_inode_cache  48810  49140   1088   30    8 : tunables  120   60    8 : slabdata   1638   1638    -3\r\n";
   ASSERT_TRUE(ParseSlabinfo(text, &out).ok());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].name, "ext4_inode_cache");
@@ -76,15 +55,15 @@ TEST(ParseSlabinfoTest, HandWrittenSlabWithTunables) {
 
 TEST(ParseSlabinfoTest, RejectsMalformedInput) {
   const char* bad_lines[] = {
-      "\n",                                                                                 // blank line
-      "kmem_cache 320 320 256 32 2 : tunables 0 0 0 : slabdata 10 10",                      // 15 fields
-      "kmem_cache 320 320 256 32 2 : tunables 0 0 0 : slabdata 10 10 0 7",                  // 17 fields
-      "kmem_cache 320 320 256 32 2 : tunables 0 0 0 : slabdata 10 10 0 ",                   // trailing space
-      " kmem_cache 320 320 256 32 2 : tunables 0 0 0 : slabdata 10 10 0",                   // leading space
-      "kmem_cache 320 x 256 32 2 : tunables 0 0 0 : slabdata 10 10 0",                      // non-numeric
+      "\n",                                                                                  // blank line
+      "kmem_cache 320 320 256 32 2 : tunables 0 0 0 : slabdata 10 10",                       // 15 fields
+      "kmem_cache 320 320 256 32 2 : tunables 0 0 0 : slabdata 10 10 0 7",                   // 17 fields
+      "kmem_cache 320 320 256 32 2 : tunables 0 0 0 : slabdata 10 10 0 ",                    // trailing space
+      " kmem_cache 320 320 256 32 2 : tunables 0 0 0 : slabdata 10 10 0",                    // leading space
+      "kmem_cache 320 x 256 32 2 : tunables 0 0 0 : slabdata 10 10 0",                       // non-numeric
       "kmem_cache 320 320 256 32 2 : tunables 0 0 0 : slabdata 10 10 99999999999999999999",  // overflow
-      "kmem_cache 320 320 256 32 2.5 : tunables 0 0 0 : slabdata 10 10 0",                  // float
-      "kmem_cache 320 320 256 32 2 : tunables 0 0 0 : slabd",                               // truncated
+      "kmem_cache 320 320 256 32 2.5 : tunables 0 0 0 : slabdata 10 10 0",                   // float
+      "kmem_cache 320 320 256 32 2 : tunables 0 0 0 : slabd",                                // truncated
   };
   for (const char* line : bad_lines) {
     std::vector<SlabinfoEntry> out;
@@ -97,9 +76,10 @@ TEST(SlabinfoCollectorTest, IncludeAndExcludeFilters) {
                         "kmalloc-64  100 128 64 64 1 : tunables 0 0 0 : slabdata 2 2 0\n"
                         "kmalloc-128 50  64 128 32 1 : tunables 0 0 0 : slabdata 2 2 0\n"
                         "dentry      10  21 192 21 1 : tunables 0 0 0 : slabdata 1 1 0\n";
-  std::string dir = ScratchProc("filters", &content);
+  testing::ScratchTree dir("slabinfo_filters");
+  dir.Write("slabinfo", content);
   {
-    auto c = Make(dir);
+    auto c = NewSlabinfoCollector(testing::ProcContext(dir.root()));
     ASSERT_TRUE(c.ok());
     expo::MetricSet set;
     ASSERT_TRUE(c.value()->Collect(set).ok());
@@ -111,7 +91,7 @@ TEST(SlabinfoCollectorTest, IncludeAndExcludeFilters) {
     FlagValues flags;
     flags.Set("collector.slabinfo.slabs-include", "^kmalloc");
     flags.Set("collector.slabinfo.slabs-exclude", "128");
-    auto c = Make(dir, &flags);
+    auto c = NewSlabinfoCollector(testing::ProcContext(dir.root(), &flags));
     ASSERT_TRUE(c.ok());
     expo::MetricSet set;
     ASSERT_TRUE(c.value()->Collect(set).ok());
@@ -123,18 +103,22 @@ TEST(SlabinfoCollectorTest, IncludeAndExcludeFilters) {
 TEST(SlabinfoCollectorTest, BadPatternNamesTheFlag) {
   FlagValues flags;
   flags.Set("collector.slabinfo.slabs-exclude", "(unclosed");
-  auto c = Make(ScratchProc("badflag", nullptr), &flags);
+  testing::ScratchTree dir("slabinfo_badflag");
+  auto c = NewSlabinfoCollector(testing::ProcContext(dir.root(), &flags));
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("collector.slabinfo.slabs-exclude"), std::string::npos);
 }
 
 TEST(SlabinfoCollectorTest, MissingAndMalformedFilesFail) {
   expo::MetricSet set;
-  auto missing = Make(ScratchProc("missing", nullptr));
+  testing::ScratchTree missing_proc("slabinfo_missing");
+  auto missing = NewSlabinfoCollector(testing::ProcContext(missing_proc.root()));
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(missing.value()->Collect(set).code(), StatusCode::kError);
   std::string bad = std::string(kHeader) + "dentry 10 21 192\n";
-  auto malformed = Make(ScratchProc("malformed", &bad));
+  testing::ScratchTree malformed_proc("slabinfo_malformed");
+  malformed_proc.Write("slabinfo", bad);
+  auto malformed = NewSlabinfoCollector(testing::ProcContext(malformed_proc.root()));
   ASSERT_TRUE(malformed.ok());
   EXPECT_EQ(malformed.value()->Collect(set).code(), StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
@@ -142,19 +126,19 @@ TEST(SlabinfoCollectorTest, MissingAndMalformedFilesFail) {
 
 TEST(SlabinfoCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  ScopedKitDir cd(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto c = NewSlabinfoCollector(KitContext(&flags, &log));
+  auto c = NewSlabinfoCollector(testing::KitContext(&flags, &log));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   ASSERT_TRUE(c.value()->Collect(set).ok());
   const std::vector<std::string> families = {"node_slabinfo_active_objects", "node_slabinfo_object_size_bytes",
                                              "node_slabinfo_objects", "node_slabinfo_objects_per_slab",
                                              "node_slabinfo_pages_per_slab"};
-  std::vector<std::string> expected = ExpectedLines(kit, families);
+  std::vector<std::string> expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 25u);
-  EXPECT_EQ(RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
 }
 
 }  // namespace

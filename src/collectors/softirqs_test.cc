@@ -1,23 +1,16 @@
 #include "collectors/softirqs.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "base/file_reader.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-using testing::ExpectedLines;
-using testing::KitContext;
-using testing::RenderedLines;
-using testing::ScopedKitDir;
 
 TEST(ParseSoftirqsTest, RealCaptureFromThisMachine) {
   std::string content;
@@ -58,10 +51,8 @@ TEST(ParseSoftirqsTest, RejectsMalformed) {
 }
 
 TEST(SoftirqsCollectorTest, MissingFileFails) {
-  Context ctx;
-  ctx.paths.procfs = ::testing::TempDir() + "nodex_softirqs_missing_" + std::to_string(getpid());
-  std::filesystem::create_directories(ctx.paths.procfs);
-  auto c = NewSoftirqsCollector(ctx);
+  testing::ScratchTree proc("softirqs_missing");
+  auto c = NewSoftirqsCollector(testing::ProcContext(proc.root()));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   EXPECT_EQ(c.value()->Collect(set).code(), StatusCode::kError);
@@ -69,10 +60,10 @@ TEST(SoftirqsCollectorTest, MissingFileFails) {
 
 TEST(SoftirqsCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  ScopedKitDir cd(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto ctx = KitContext(&flags, &log);
+  auto ctx = testing::KitContext(&flags, &log);
   auto c = NewSoftirqsCollector(ctx);
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
@@ -80,9 +71,9 @@ TEST(SoftirqsCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   set.Clear();
   ASSERT_TRUE(c.value()->Collect(set).ok());  // Second scrape reuses labels.
   const std::vector<std::string> families = {"node_softirqs_functions_total"};
-  auto expected = ExpectedLines(kit, families);
+  auto expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 21u);
-  EXPECT_EQ(RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
 }
 
 }  // namespace

@@ -1,89 +1,24 @@
 #include "collectors/stat.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "base/file_reader.h"
+#include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 #include "expo/metric_set.h"
-#include "expo/text_writer.h"
 
 namespace nodex::collectors {
 namespace {
 
-namespace fs = std::filesystem;
-
-constexpr char kKit[] = "../shared/conformance/node_exporter";
-
-Context MakeContext(std::string procfs, const FlagValues* flags) {
-  Context ctx;
-  ctx.paths.procfs = std::move(procfs);
-  ctx.paths.sysfs = "/nonexistent/sys";
-  ctx.flags = flags;
-  return ctx;
-}
-
-std::unique_ptr<Collector> MustCreate(const Context& ctx) {
-  auto c = NewStatCollector(ctx);
-  EXPECT_TRUE(c.ok()) << c.status().message();
-  if (!c.ok()) return nullptr;
-  return std::move(c.value());
-}
-
-class TempProc {
- public:
-  TempProc() {
-    char tmpl[] = "/tmp/nodex_stat_test_XXXXXX";
-    const char* dir = ::mkdtemp(tmpl);
-    EXPECT_NE(dir, nullptr);
-    root_ = dir;
-  }
-  ~TempProc() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  // Rewrites in place so a kept-open fd sees the new content.
-  void WriteStat(std::string_view content) {
-    std::ofstream out(root_ + "/stat", std::ios::binary | std::ios::trunc);
-    out << content;
-  }
-  const std::string& dir() const { return root_; }
-
- private:
-  std::string root_;
-};
-
-std::vector<std::string> FamilyLines(std::string_view text, const std::set<std::string, std::less<>>& families) {
-  std::vector<std::string> out;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  while (std::getline(in, line)) {
-    std::string_view name;
-    if (line.starts_with("# HELP ")) continue;
-    if (line.starts_with("# TYPE ")) {
-      std::string_view rest = std::string_view(line).substr(7);
-      name = rest.substr(0, rest.find(' '));
-    } else {
-      name = std::string_view(line).substr(0, line.find_first_of("{ "));
-    }
-    if (families.count(name) != 0) out.push_back(line);
-  }
-  return out;
-}
-
-const std::set<std::string, std::less<>> kStatFamilies = {
+const std::vector<std::string> kStatFamilies = {
     "node_boot_time_seconds", "node_context_switches_total", "node_forks_total",   "node_intr_total",
     "node_procs_blocked",     "node_procs_running",          "node_softirqs_total"};
 
 TEST(StatCollectorTest, RealCaptureFromThisMachine) {
-  auto c = MustCreate(MakeContext("src/collectors/testdata/stat/real/proc", nullptr));
+  auto c = testing::MustCreate(NewStatCollector, testing::ProcContext("src/collectors/testdata/stat/real/proc"));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   Status st = c->Collect(set);
@@ -102,7 +37,8 @@ TEST(StatCollectorTest, RealCaptureFromThisMachine) {
 TEST(StatCollectorTest, SoftirqVectorsWhenEnabled) {
   FlagValues flags;
   flags.Set("collector.stat.softirq", "true");
-  auto c = MustCreate(MakeContext("src/collectors/testdata/stat/real/proc", &flags));
+  auto c =
+      testing::MustCreate(NewStatCollector, testing::ProcContext("src/collectors/testdata/stat/real/proc", &flags));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
@@ -121,38 +57,36 @@ TEST(StatCollectorTest, SoftirqVectorsWhenEnabled) {
 }
 
 TEST(StatCollectorTest, HandWrittenRenderingAndMissingKeysAreZero) {
-  TempProc proc;
+  testing::ScratchTree proc("stat_handwritten");
   // No btime, no procs_blocked: procfs leaves them 0 and node_exporter
   // exports the zero. The huge ctxt shows float64 rounding like Go's.
-  proc.WriteStat("cpu0 1 2 3\nintr 7 1 2 3 1\nctxt 18446744073709551615\nprocesses 12\nprocs_running 3\n");
-  auto c = MustCreate(MakeContext(proc.dir(), nullptr));
+  proc.Write("stat", "cpu0 1 2 3\nintr 7 1 2 3 1\nctxt 18446744073709551615\nprocesses 12\nprocs_running 3\n");
+  auto c = testing::MustCreate(NewStatCollector, testing::ProcContext(proc.root()));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
-  expo::TextWriter writer;
-  std::string text;
-  writer.Write(set, &text);
-  EXPECT_EQ(FamilyLines(text, kStatFamilies), (std::vector<std::string>{
-                                                  "# TYPE node_boot_time_seconds gauge",
-                                                  "node_boot_time_seconds 0",
-                                                  "# TYPE node_context_switches_total counter",
-                                                  "node_context_switches_total 1.8446744073709552e+19",
-                                                  "# TYPE node_forks_total counter",
-                                                  "node_forks_total 12",
-                                                  "# TYPE node_intr_total counter",
-                                                  "node_intr_total 7",
-                                                  "# TYPE node_procs_blocked gauge",
-                                                  "node_procs_blocked 0",
-                                                  "# TYPE node_procs_running gauge",
-                                                  "node_procs_running 3",
-                                              }));
+  EXPECT_EQ(testing::RenderedLines(set, kStatFamilies), (std::vector<std::string>{
+                                                            "# TYPE node_boot_time_seconds gauge",
+                                                            "node_boot_time_seconds 0",
+                                                            "# TYPE node_context_switches_total counter",
+                                                            "node_context_switches_total 1.8446744073709552e+19",
+                                                            "# TYPE node_forks_total counter",
+                                                            "node_forks_total 12",
+                                                            "# TYPE node_intr_total counter",
+                                                            "node_intr_total 7",
+                                                            "# TYPE node_procs_blocked gauge",
+                                                            "node_procs_blocked 0",
+                                                            "# TYPE node_procs_running gauge",
+                                                            "node_procs_running 3",
+                                                        }));
 }
 
 TEST(StatCollectorTest, MalformedMissingAndEmptyFiles) {
-  TempProc proc;
+  // ScratchTree::Write rewrites in place, so a kept-open fd sees the new content.
+  testing::ScratchTree proc("stat_malformed");
   FlagValues flags;
   flags.Set("collector.stat.softirq", "true");
-  auto c = MustCreate(MakeContext(proc.dir(), &flags));
+  auto c = testing::MustCreate(NewStatCollector, testing::ProcContext(proc.root(), &flags));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   Status st = c->Collect(set);  // No stat file yet.
@@ -161,13 +95,13 @@ TEST(StatCollectorTest, MalformedMissingAndEmptyFiles) {
 
   for (const char* bad : {"btime soon\n", "ctxt 99999999999999999999\n", "softirq 1 2 3\n", "intr 1 2 x\n",
                           "cpu0 1 2 three\n", "procs_running -1\n"}) {
-    proc.WriteStat(bad);
+    proc.Write("stat", bad);
     set.Clear();
     EXPECT_FALSE(c->Collect(set).ok()) << bad;
     EXPECT_EQ(set.samples().size(), 0u) << "nothing is exported from a malformed file: " << bad;
   }
 
-  proc.WriteStat("");
+  proc.Write("stat", "");
   set.Clear();
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.samples().size(), 16u);  // Six zeros plus ten zero vectors.
@@ -175,26 +109,19 @@ TEST(StatCollectorTest, MalformedMissingAndEmptyFiles) {
 }
 
 TEST(StatCollectorTest, ConformanceKitFixtures) {
-  std::error_code ec;
-  if (!fs::exists(std::string(kKit) + "/e2e-output.txt", ec)) {
-    GTEST_SKIP() << "conformance kit not found at " << kKit << " (../shared is not on this machine)";
-  }
+  NODEX_REQUIRE_KIT(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   flags.Set("collector.stat.softirq", "true");
-  auto c = MustCreate(MakeContext(std::string(kKit) + "/collector/fixtures/proc", &flags));
+  auto c = testing::MustCreate(NewStatCollector, testing::KitContext(&flags, nullptr));
   ASSERT_NE(c, nullptr);
   expo::MetricSet set;
   Status st = c->Collect(set);
   ASSERT_TRUE(st.ok()) << st.message();
-  expo::TextWriter writer;
-  std::string text;
-  writer.Write(set, &text);
 
-  std::string expected_text;
-  ASSERT_TRUE(ReadFileOnce(std::string(kKit) + "/e2e-output.txt", &expected_text).ok());
-  std::vector<std::string> expected = FamilyLines(expected_text, kStatFamilies);
+  std::vector<std::string> expected = testing::ExpectedLines(kit, kStatFamilies);
   ASSERT_EQ(expected.size(), 7u + 16u);  // 7 TYPE lines, 16 series.
-  EXPECT_EQ(FamilyLines(text, kStatFamilies), expected);
+  EXPECT_EQ(testing::RenderedLines(set, kStatFamilies), expected);
 }
 
 }  // namespace

@@ -1,37 +1,15 @@
 #include "collectors/sysctl.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_sysctl_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-std::unique_ptr<Collector> Make(const std::string& procfs, const FlagValues& flags) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  ctx.flags = &flags;
-  auto c = NewSysctlCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 TEST(ParseSysctlIncludeTest, NameAndKeys) {
   SysctlSpec s = ParseSysctlInclude("fs.file-nr", true);
@@ -93,7 +71,8 @@ TEST(SysctlCollectorTest, RealCaptureFromThisMachine) {
                 {"fs.file-nr", "fs.file-nr:total,current,max", "kernel.threads-max", "net.ipv4.ip_local_port_range",
                  "kernel.printk:current,default,minimum,boot"});
   flags.SetList("collector.sysctl.include-info", {"kernel.seccomp.actions_avail", "kernel.pid_max"});
-  auto collector = Make("src/collectors/testdata/sysctl/real", flags);
+  auto collector =
+      testing::MustCreate(NewSysctlCollector, testing::ProcContext("src/collectors/testdata/sysctl/real", &flags));
   expo::MetricSet set;
   Status st = collector->Collect(set);
   ASSERT_TRUE(st.ok()) << st.message() << " (run from the repository root)";
@@ -108,18 +87,19 @@ TEST(SysctlCollectorTest, RealCaptureFromThisMachine) {
 
 TEST(SysctlCollectorTest, NoFlagsNoSamples) {
   FlagValues flags;
-  auto collector = Make(ScratchDir("noflags"), flags);
+  testing::ScratchTree dir("sysctl_noflags");
+  auto collector = testing::MustCreate(NewSysctlCollector, testing::ProcContext(dir.root(), &flags));
   expo::MetricSet set;
   EXPECT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.samples().size(), 0u);
 }
 
 TEST(SysctlCollectorTest, ErrorsLikeNodeExporter) {
-  std::string dir = ScratchDir("errors");
-  WriteFile(dir + "/sys/a/one", "5\n");
-  WriteFile(dir + "/sys/a/two", "5 6\n");
-  WriteFile(dir + "/sys/a/empty", "\n");
-  WriteFile(dir + "/sys/a/text", "x y\n");
+  testing::ScratchTree dir("sysctl_errors");
+  dir.Write("sys/a/one", "5\n");
+  dir.Write("sys/a/two", "5 6\n");
+  dir.Write("sys/a/empty", "\n");
+  dir.Write("sys/a/text", "x y\n");
   struct Case {
     const char* flag;
     const char* value;
@@ -132,7 +112,7 @@ TEST(SysctlCollectorTest, ErrorsLikeNodeExporter) {
   for (const Case& c : cases) {
     FlagValues flags;
     flags.SetList(c.flag, {c.value});
-    auto collector = Make(dir, flags);
+    auto collector = testing::MustCreate(NewSysctlCollector, testing::ProcContext(dir.root(), &flags));
     expo::MetricSet set;
     EXPECT_FALSE(collector->Collect(set).ok()) << c.flag << "=" << c.value;
     EXPECT_EQ(set.samples().size(), 0u);
@@ -140,19 +120,19 @@ TEST(SysctlCollectorTest, ErrorsLikeNodeExporter) {
 }
 
 TEST(SysctlCollectorTest, EarlierSysctlsSurviveALaterFailureAndValuesAreReread) {
-  std::string dir = ScratchDir("partial");
-  WriteFile(dir + "/sys/a/one", "5\n");
-  WriteFile(dir + "/sys/a/bad", "five\n");
+  testing::ScratchTree dir("sysctl_partial");
+  dir.Write("sys/a/one", "5\n");
+  dir.Write("sys/a/bad", "five\n");
   FlagValues flags;
   flags.SetList("collector.sysctl.include", {"a.one", "a.bad"});
-  auto collector = Make(dir, flags);
+  auto collector = testing::MustCreate(NewSysctlCollector, testing::ProcContext(dir.root(), &flags));
   expo::MetricSet set;
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kError);
   EXPECT_EQ(set.Find("node_sysctl_a_one"), 5.0);
 
-  WriteFile(dir + "/sys/a/bad", "6\n");
+  dir.Write("sys/a/bad", "6\n");
   {
-    std::ofstream out(dir + "/sys/a/one", std::ios::binary | std::ios::in);
+    std::ofstream out(dir.Path("sys/a/one"), std::ios::binary | std::ios::in);
     out << "7\n";
   }
   set.Clear();
@@ -162,13 +142,13 @@ TEST(SysctlCollectorTest, EarlierSysctlsSurviveALaterFailureAndValuesAreReread) 
 }
 
 TEST(SysctlCollectorTest, LongValuesAreReadWhole) {
-  std::string dir = ScratchDir("long");
+  testing::ScratchTree dir("sysctl_long");
   std::string text;
   for (int i = 0; i < 100; ++i) text += std::to_string(i) + " ";
-  WriteFile(dir + "/sys/a/long", text + "\n");
+  dir.Write("sys/a/long", text + "\n");
   FlagValues flags;
   flags.SetList("collector.sysctl.include", {"a.long"});
-  auto collector = Make(dir, flags);
+  auto collector = testing::MustCreate(NewSysctlCollector, testing::ProcContext(dir.root(), &flags));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Count("node_sysctl_a_long"), 100u);

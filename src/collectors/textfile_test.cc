@@ -5,11 +5,11 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 #include "expo/text_writer.h"
 
 namespace nodex::collectors {
@@ -22,9 +22,7 @@ std::unique_ptr<Collector> Make(const std::vector<std::string>& dirs, FlagValues
   Context ctx;
   ctx.flags = flags;
   ctx.log = log;
-  auto c = NewTextfileCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
+  return testing::MustCreate(NewTextfileCollector, ctx);
 }
 
 // Renders one scrape; mtime values depend on the checkout, so they read "T".
@@ -163,12 +161,13 @@ TEST(TextfileCollectorTest, DuplicateSeriesKeepTheFirst) {
 
 TEST(TextfileCollectorTest, UntypedLabelsAreFilledAndEscaped) {
   std::string out = ScrapeDirs({Dir("untyped_labels")});
-  EXPECT_NE(out.find("# TYPE temperature_celsius untyped\n"
-                     "temperature_celsius{note=\"\",sensor=\"\",slot=\"\"} 30\n"
-                     "temperature_celsius{note=\"\",sensor=\"cpu\",slot=\"\"} 55\n"
-                     "temperature_celsius{note=\"\",sensor=\"gpu\",slot=\"1\"} +Inf\n"
-                     "temperature_celsius{note=\"a \\\"quoted\\\" \\\\ path\\nnext\",sensor=\"disk\",slot=\"\"} -Inf\n"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find("# TYPE temperature_celsius untyped\n"
+               "temperature_celsius{note=\"\",sensor=\"\",slot=\"\"} 30\n"
+               "temperature_celsius{note=\"\",sensor=\"cpu\",slot=\"\"} 55\n"
+               "temperature_celsius{note=\"\",sensor=\"gpu\",slot=\"1\"} +Inf\n"
+               "temperature_celsius{note=\"a \\\"quoted\\\" \\\\ path\\nnext\",sensor=\"disk\",slot=\"\"} -Inf\n"),
+      std::string::npos)
       << out;
 }
 
@@ -224,22 +223,19 @@ TEST(TextfileCollectorTest, GlobsAndRepeatedDirectories) {
 }
 
 TEST(TextfileCollectorTest, PicksUpRewrittenFiles) {
-  const std::string dir = ::testing::TempDir() + "nodex_textfile_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/x.prom") << "value_now 1\n";
+  testing::ScratchTree dir("textfile");
+  dir.Write("x.prom", "value_now 1\n");
   FlagValues flags;
   Logger log(LogLevel::kError, LogFormat::kLogfmt, -1);
-  auto c = Make({dir}, &flags, &log);
+  auto c = Make({dir.root()}, &flags, &log);
   expo::MetricSet set;
   EXPECT_NE(Scrape(c.get(), &set).find("value_now 1\n"), std::string::npos);
   // Replace by rename, as textfile writers do.
-  std::ofstream(dir + "/x.prom.tmp") << "value_now 2\n";
-  std::filesystem::rename(dir + "/x.prom.tmp", dir + "/x.prom");
+  dir.Write("x.prom.tmp", "value_now 2\n");
+  std::filesystem::rename(dir.Path("x.prom.tmp"), dir.Path("x.prom"));
   EXPECT_NE(Scrape(c.get(), &set).find("value_now 2\n"), std::string::npos);
-  std::filesystem::remove(dir + "/x.prom");
+  std::filesystem::remove(dir.Path("x.prom"));
   EXPECT_EQ(Scrape(c.get(), &set).find("value_now"), std::string::npos);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(TextfilePathTest, CleanPathLikeGo) {

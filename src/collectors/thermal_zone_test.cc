@@ -1,39 +1,14 @@
 #include "collectors/thermal_zone.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 
-#include "collectors/sysfs_kit_test_support.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-namespace fs = std::filesystem;
-
-void WriteFile(const fs::path& path, const std::string& content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_thermal_" + name + "_" + std::to_string(getpid());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::unique_ptr<Collector> Make(const std::string& sysfs) {
-  Context ctx;
-  ctx.paths.sysfs = sysfs;
-  auto c = NewThermalZoneCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 TEST(ParseThermalIntTest, AcceptsSignedDecimal) {
   EXPECT_EQ(*ParseThermalInt("45000\n"), 45000);
@@ -54,7 +29,8 @@ TEST(ThermalZoneDisabledTest, OnlyDisabled) {
 }
 
 TEST(ThermalZoneCollectorTest, HandWrittenTree) {
-  auto c = Make("src/collectors/testdata/thermal_zone/sys");
+  auto c =
+      testing::MustCreate(NewThermalZoneCollector, testing::SysContext("src/collectors/testdata/thermal_zone/sys"));
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_DOUBLE_EQ(set.Find("node_thermal_zone_temp", {{"zone", "0"}, {"type", "x86_pkg_temp"}}), 52.0);
@@ -66,30 +42,31 @@ TEST(ThermalZoneCollectorTest, HandWrittenTree) {
 }
 
 TEST(ThermalZoneCollectorTest, ZoneWithoutRequiredFileIsSkipped) {
-  std::string dir = ScratchDir("skip");
-  WriteFile(dir + "/class/thermal/thermal_zone0/temp", "1000\n");
-  WriteFile(dir + "/class/thermal/thermal_zone1/type", "t\n");
-  WriteFile(dir + "/class/thermal/thermal_zone1/policy", "p\n");
-  WriteFile(dir + "/class/thermal/thermal_zone1/temp", "1000\n");
-  auto c = Make(dir);
+  testing::ScratchTree dir("thermal_skip");
+  dir.Write("class/thermal/thermal_zone0/temp", "1000\n");
+  dir.Write("class/thermal/thermal_zone1/type", "t\n");
+  dir.Write("class/thermal/thermal_zone1/policy", "p\n");
+  dir.Write("class/thermal/thermal_zone1/temp", "1000\n");
+  auto c = testing::MustCreate(NewThermalZoneCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.Count("node_thermal_zone_temp"), 1u);
 }
 
 TEST(ThermalZoneCollectorTest, MalformedTemperatureFails) {
-  std::string dir = ScratchDir("malformed");
-  WriteFile(dir + "/class/thermal/thermal_zone0/type", "t\n");
-  WriteFile(dir + "/class/thermal/thermal_zone0/policy", "p\n");
-  WriteFile(dir + "/class/thermal/thermal_zone0/temp", "hot\n");
-  auto c = Make(dir);
+  testing::ScratchTree dir("thermal_malformed");
+  dir.Write("class/thermal/thermal_zone0/type", "t\n");
+  dir.Write("class/thermal/thermal_zone0/policy", "p\n");
+  dir.Write("class/thermal/thermal_zone0/temp", "hot\n");
+  auto c = testing::MustCreate(NewThermalZoneCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
 }
 
 TEST(ThermalZoneCollectorTest, MissingClassGivesNoSamples) {
-  auto c = Make(ScratchDir("missing"));
+  testing::ScratchTree dir("thermal_missing");
+  auto c = testing::MustCreate(NewThermalZoneCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   EXPECT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.samples().size(), 0u);
@@ -97,8 +74,7 @@ TEST(ThermalZoneCollectorTest, MissingClassGivesNoSamples) {
 
 TEST(ThermalZoneCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  std::string root = testing::RepairedSysfsKit(kit, "thermal_zone");
-  testing::ScopedKitDir cd(root);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
   auto c = NewThermalZoneCollector(testing::KitContext(&flags, &log));

@@ -3,27 +3,17 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 #include "expo/text_writer.h"
 
 namespace nodex::collectors {
 namespace {
-
-std::unique_ptr<Collector> Make(const std::string& sysfs) {
-  Context ctx;
-  ctx.paths.sysfs = sysfs;
-  auto c = NewTimeCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 std::string Render(const expo::MetricSet& set) {
   std::string text;
@@ -54,7 +44,7 @@ TEST(AddClocksourceInfoTest, EmptyFiles) {
 }
 
 TEST(TimeCollectorTest, RealCaptureFromThisMachine) {
-  auto collector = Make("src/collectors/testdata/time/real");
+  auto collector = testing::MustCreate(NewTimeCollector, testing::SysContext("src/collectors/testdata/time/real"));
   expo::MetricSet set;
   double before = Now();
   ASSERT_TRUE(collector->Collect(set).ok());
@@ -73,7 +63,7 @@ TEST(TimeCollectorTest, RealCaptureFromThisMachine) {
 TEST(TimeCollectorTest, DevicesAreNumberedInSortedGlobOrder) {
   // clocksource0, clocksource1, clocksource10, clocksource2 sort as bytes, so
   // clocksource10 is device 2; "clocksourcex" does not match clocksource[0-9]*.
-  auto collector = Make("src/collectors/testdata/time/multi");
+  auto collector = testing::MustCreate(NewTimeCollector, testing::SysContext("src/collectors/testdata/time/multi"));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Find("node_time_clocksource_current_info", {{"device", "0"}, {"clocksource", "tsc"}}), 1);
@@ -86,7 +76,8 @@ TEST(TimeCollectorTest, DevicesAreNumberedInSortedGlobOrder) {
 }
 
 TEST(TimeCollectorTest, MissingClocksourceDirectoryIsNotAnError) {
-  auto collector = Make("src/collectors/testdata/time/does-not-exist");
+  auto collector =
+      testing::MustCreate(NewTimeCollector, testing::SysContext("src/collectors/testdata/time/does-not-exist"));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Count("node_time_seconds"), 1u);
@@ -94,19 +85,17 @@ TEST(TimeCollectorTest, MissingClocksourceDirectoryIsNotAnError) {
 }
 
 TEST(TimeCollectorTest, UnreadableDeviceFailsTheCollector) {
-  std::string dir = ::testing::TempDir() + "nodex_time_" + std::to_string(getpid());
-  std::string dev = dir + "/devices/system/clocksource/clocksource0";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dev);
-  std::ofstream(dev + "/available_clocksource") << "tsc\n";
-  std::ofstream(dev + "/current_clocksource") << "tsc\n";
-  auto collector = Make(dir);
-  std::filesystem::remove(dev + "/current_clocksource");
+  testing::ScratchTree dir("time");
+  const std::string dev = "devices/system/clocksource/clocksource0";
+  dir.Write(dev + "/available_clocksource", "tsc\n");
+  dir.Write(dev + "/current_clocksource", "tsc\n");
+  auto collector = testing::MustCreate(NewTimeCollector, testing::SysContext(dir.root()));
+  std::filesystem::remove(dir.Path(dev + "/current_clocksource"));
   expo::MetricSet set;
   EXPECT_EQ(collector->Collect(set).code(), StatusCode::kError);
   EXPECT_EQ(set.Count("node_time_clocksource_available_info"), 0u);
   // The device comes back: the directory is listed again and it works.
-  std::ofstream(dev + "/current_clocksource") << "hpet\n";
+  dir.Write(dev + "/current_clocksource", "hpet\n");
   set.Clear();
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_EQ(set.Find("node_time_clocksource_current_info", {{"device", "0"}, {"clocksource", "hpet"}}), 1);
@@ -117,7 +106,7 @@ TEST(TimeCollectorTest, ZoneFromTz) {
   std::string saved = old ? old : "";
   // POSIX TZ: zone "XYZ", 3 hours east of UTC.
   setenv("TZ", "XYZ-3", 1);
-  auto collector = Make("src/collectors/testdata/time/real");
+  auto collector = testing::MustCreate(NewTimeCollector, testing::SysContext("src/collectors/testdata/time/real"));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   if (old) {

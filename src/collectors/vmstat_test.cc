@@ -1,41 +1,17 @@
 #include "collectors/vmstat.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "base/file_reader.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-using testing::ExpectedLines;
-using testing::KitContext;
-using testing::RenderedLines;
-using testing::ScopedKitDir;
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_vmstat_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::unique_ptr<Collector> Make(const Context& ctx) {
-  auto c = NewVmstatCollector(ctx);
-  EXPECT_TRUE(c.ok()) << c.status().message();
-  return c.ok() ? std::move(c.value()) : nullptr;
-}
 
 TEST(ParseVmstatTest, RealCaptureFromThisMachine) {
   std::string content;
@@ -71,11 +47,9 @@ TEST(ParseVmstatTest, RejectsMalformed) {
 }
 
 TEST(VmstatCollectorTest, DefaultFilterAndMissingFile) {
-  std::string dir = ScratchDir("filter");
-  WriteFile(dir + "/vmstat", "nr_free_pages 1\npgpgin 2\npgmajfault 3\noom_kill 4\npswpout 5\npgfree 6\n");
-  Context ctx;
-  ctx.paths.procfs = dir;
-  auto c = Make(ctx);
+  testing::ScratchTree dir("vmstat_filter");
+  dir.Write("vmstat", "nr_free_pages 1\npgpgin 2\npgmajfault 3\noom_kill 4\npswpout 5\npgfree 6\n");
+  auto c = testing::MustCreate(NewVmstatCollector, testing::ProcContext(dir.root()));
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.Count("node_vmstat_nr_free_pages"), 0u);
@@ -88,25 +62,22 @@ TEST(VmstatCollectorTest, DefaultFilterAndMissingFile) {
   ASSERT_TRUE(c->Collect(set).ok());  // Cached names are reused.
   EXPECT_EQ(set.samples().size(), 4u);
 
-  WriteFile(dir + "/vmstat", "pgpgin x\n");
+  dir.Write("vmstat", "pgpgin x\n");
   set.Clear();
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
 
-  Context missing;
-  missing.paths.procfs = ScratchDir("missing");
-  auto m = Make(missing);
+  testing::ScratchTree missing("vmstat_missing");
+  auto m = testing::MustCreate(NewVmstatCollector, testing::ProcContext(missing.root()));
   EXPECT_EQ(m->Collect(set).code(), StatusCode::kError);
 }
 
 TEST(VmstatCollectorTest, FieldsFlag) {
-  std::string dir = ScratchDir("flag");
-  WriteFile(dir + "/vmstat", "nr_free_pages 1\npgpgin 2\n");
+  testing::ScratchTree dir("vmstat_flag");
+  dir.Write("vmstat", "nr_free_pages 1\npgpgin 2\n");
   FlagValues flags;
   flags.Set("collector.vmstat.fields", "free");
-  Context ctx;
-  ctx.paths.procfs = dir;
-  ctx.flags = &flags;
-  auto c = Make(ctx);
+  Context ctx = testing::ProcContext(dir.root(), &flags);
+  auto c = testing::MustCreate(NewVmstatCollector, ctx);
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.Find("node_vmstat_nr_free_pages"), 1);
@@ -120,19 +91,19 @@ TEST(VmstatCollectorTest, FieldsFlag) {
 
 TEST(VmstatCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  ScopedKitDir cd(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto ctx = KitContext(&flags, &log);
-  auto c = Make(ctx);
+  auto ctx = testing::KitContext(&flags, &log);
+  auto c = testing::MustCreate(NewVmstatCollector, ctx);
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
   const std::vector<std::string> families = {"node_vmstat_oom_kill", "node_vmstat_pgfault", "node_vmstat_pgmajfault",
                                              "node_vmstat_pgpgin",   "node_vmstat_pgpgout", "node_vmstat_pswpin",
                                              "node_vmstat_pswpout"};
-  auto expected = ExpectedLines(kit, families);
+  auto expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 14u);
-  EXPECT_EQ(RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
   EXPECT_EQ(set.samples().size(), 7u);
 }
 

@@ -1,39 +1,17 @@
 #include "collectors/watchdog.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 
-#include "collectors/sysfs_kit_test_support.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
 
 namespace fs = std::filesystem;
-
-void WriteFile(const fs::path& path, const std::string& content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string ScratchDir(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "nodex_watchdog_" + name + "_" + std::to_string(getpid());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::unique_ptr<Collector> Make(const std::string& sysfs) {
-  Context ctx;
-  ctx.paths.sysfs = sysfs;
-  auto c = NewWatchdogCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
-}
 
 TEST(ParseWatchdogAttributeTest, NumbersAndStrings) {
   WatchdogStats s;
@@ -57,7 +35,7 @@ TEST(ParseWatchdogAttributeTest, RejectsMalformedNumbers) {
 }
 
 TEST(WatchdogCollectorTest, HandWrittenTree) {
-  auto c = Make("src/collectors/testdata/watchdog/sys");
+  auto c = testing::MustCreate(NewWatchdogCollector, testing::SysContext("src/collectors/testdata/watchdog/sys"));
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.Find("node_watchdog_timeout_seconds", {{"name", "watchdog0"}}), 30);
@@ -71,33 +49,34 @@ TEST(WatchdogCollectorTest, HandWrittenTree) {
 }
 
 TEST(WatchdogCollectorTest, DevicesComeAndGo) {
-  std::string dir = ScratchDir("hotplug");
-  WriteFile(dir + "/class/watchdog/watchdog0/timeout", "10\n");
-  auto c = Make(dir);
+  testing::ScratchTree dir("watchdog_hotplug");
+  dir.Write("class/watchdog/watchdog0/timeout", "10\n");
+  auto c = testing::MustCreate(NewWatchdogCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.Count("node_watchdog_info"), 1u);
-  WriteFile(dir + "/class/watchdog/watchdog1/timeout", "20\n");
+  dir.Write("class/watchdog/watchdog1/timeout", "20\n");
   set.Clear();
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.Find("node_watchdog_timeout_seconds", {{"name", "watchdog1"}}), 20);
-  fs::remove_all(dir + "/class/watchdog/watchdog0");
+  fs::remove_all(dir.Path("class/watchdog/watchdog0"));
   set.Clear();
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.Count("node_watchdog_info"), 1u);
 }
 
 TEST(WatchdogCollectorTest, MalformedValueFails) {
-  std::string dir = ScratchDir("malformed");
-  WriteFile(dir + "/class/watchdog/watchdog0/timeout", "thirty\n");
-  auto c = Make(dir);
+  testing::ScratchTree dir("watchdog_malformed");
+  dir.Write("class/watchdog/watchdog0/timeout", "thirty\n");
+  auto c = testing::MustCreate(NewWatchdogCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
 }
 
 TEST(WatchdogCollectorTest, MissingClassIsNoData) {
-  auto c = Make(ScratchDir("missing"));
+  testing::ScratchTree dir("watchdog_missing");
+  auto c = testing::MustCreate(NewWatchdogCollector, testing::SysContext(dir.root()));
   expo::MetricSet set;
   EXPECT_EQ(c->Collect(set).code(), StatusCode::kNoData);
   EXPECT_EQ(set.samples().size(), 0u);
@@ -105,18 +84,17 @@ TEST(WatchdogCollectorTest, MissingClassIsNoData) {
 
 TEST(WatchdogCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  std::string root = testing::RepairedSysfsKit(kit, "watchdog");
-  testing::ScopedKitDir cd(root);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
   auto c = NewWatchdogCollector(testing::KitContext(&flags, &log));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   ASSERT_TRUE((*c)->Collect(set).ok());
-  const std::vector<std::string> families = {
-      "node_watchdog_access_cs0",        "node_watchdog_bootstatus",         "node_watchdog_fw_version",
-      "node_watchdog_info",              "node_watchdog_nowayout",           "node_watchdog_pretimeout_seconds",
-      "node_watchdog_timeleft_seconds",  "node_watchdog_timeout_seconds"};
+  const std::vector<std::string> families = {"node_watchdog_access_cs0",       "node_watchdog_bootstatus",
+                                             "node_watchdog_fw_version",       "node_watchdog_info",
+                                             "node_watchdog_nowayout",         "node_watchdog_pretimeout_seconds",
+                                             "node_watchdog_timeleft_seconds", "node_watchdog_timeout_seconds"};
   std::vector<std::string> expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 17u);
   EXPECT_EQ(testing::RenderedLines(set, families), expected);

@@ -1,23 +1,16 @@
 #include "collectors/zoneinfo.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "base/file_reader.h"
 #include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
 
 namespace nodex::collectors {
 namespace {
-
-using testing::ExpectedLines;
-using testing::KitContext;
-using testing::RenderedLines;
-using testing::ScopedKitDir;
 
 int FieldIndex(std::string_view key) {
   for (size_t i = 0; i < kZoneinfoFields.size(); ++i) {
@@ -31,22 +24,6 @@ int64_t Value(const ZoneinfoZone& z, std::string_view key) {
   int i = FieldIndex(key);
   EXPECT_TRUE(z.present[i]) << key << " not present in zone " << z.zone;
   return z.value[i];
-}
-
-std::string ScratchProc(const std::string& name, const std::string* zoneinfo) {
-  std::string dir = ::testing::TempDir() + "nodex_zoneinfo_" + name + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  if (zoneinfo != nullptr) std::ofstream(dir + "/zoneinfo", std::ios::binary) << *zoneinfo;
-  return dir;
-}
-
-std::unique_ptr<Collector> Make(const std::string& procfs) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  auto c = NewZoneinfoCollector(ctx);
-  EXPECT_TRUE(c.ok());
-  return std::move(c.value());
 }
 
 TEST(ParseZoneinfoTest, RealCaptureFromThisMachine) {
@@ -115,14 +92,12 @@ TEST(ParseZoneinfoTest, EmptyFileHasNoZones) {
 
 TEST(ParseZoneinfoTest, RejectsMalformedInput) {
   for (const char* bad : {
-           "Node 0, zone DMA\n  min x\n",
-           "Node 0, zone DMA\n  nr_free_pages 99999999999999999999\n",
-           "Node 0, zone DMA\n  nr_free_pages 1.5\n",
-           "Node 0, zone DMA\n  protection: (0, x, 2)\n",
+           "Node 0, zone DMA\n  min x\n", "Node 0, zone DMA\n  nr_free_pages 99999999999999999999\n",
+           "Node 0, zone DMA\n  nr_free_pages 1.5\n", "Node 0, zone DMA\n  protection: (0, x, 2)\n",
            "Node 0, zone DMA\n  protection: ()\n",
            "Node 0, zone DMA\n  protection: (1,2)\n",  // procfs splits on ", " only
-           "  min 1\n  high 2\n",             // values without a zone header
-           "Node 0, zo\n  nr_free_pages 7\n",  // truncated header
+           "  min 1\n  high 2\n",                      // values without a zone header
+           "Node 0, zo\n  nr_free_pages 7\n",          // truncated header
        }) {
     Zoneinfo info;
     EXPECT_FALSE(ParseZoneinfo(bad, &info).ok()) << "input: '" << bad << "'";
@@ -132,7 +107,9 @@ TEST(ParseZoneinfoTest, RejectsMalformedInput) {
 TEST(ZoneinfoCollectorTest, EmitsGaugesCountersAndProtection) {
   std::string content =
       "Node 0, zone   Normal\n        min      5\n        protection: (0, 7, 9)\n      numa_hit     42\n";
-  auto collector = Make(ScratchProc("emit", &content));
+  testing::ScratchTree proc("zoneinfo_emit");
+  proc.Write("zoneinfo", content);
+  auto collector = testing::MustCreate(NewZoneinfoCollector, testing::ProcContext(proc.root()));
   expo::MetricSet set;
   ASSERT_TRUE(collector->Collect(set).ok());
   EXPECT_DOUBLE_EQ(set.Find("node_zoneinfo_min_pages", {{"node", "0"}, {"zone", "Normal"}}), 5);
@@ -144,27 +121,32 @@ TEST(ZoneinfoCollectorTest, EmitsGaugesCountersAndProtection) {
 
 TEST(ZoneinfoCollectorTest, MissingAndMalformedFilesFail) {
   expo::MetricSet set;
-  EXPECT_EQ(Make(ScratchProc("missing", nullptr))->Collect(set).code(), StatusCode::kError);
+  testing::ScratchTree missing("zoneinfo_missing");
+  EXPECT_EQ(testing::MustCreate(NewZoneinfoCollector, testing::ProcContext(missing.root()))->Collect(set).code(),
+            StatusCode::kError);
   std::string bad = "Node 0, zone DMA\n  managed lots\n";
-  EXPECT_EQ(Make(ScratchProc("malformed", &bad))->Collect(set).code(), StatusCode::kError);
+  testing::ScratchTree malformed("zoneinfo_malformed");
+  malformed.Write("zoneinfo", bad);
+  EXPECT_EQ(testing::MustCreate(NewZoneinfoCollector, testing::ProcContext(malformed.root()))->Collect(set).code(),
+            StatusCode::kError);
   EXPECT_EQ(set.samples().size(), 0u);
 }
 
 TEST(ZoneinfoCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   NODEX_REQUIRE_KIT(kit);
-  ScopedKitDir cd(kit);
+  testing::ScopedKitDir cd(kit);
   FlagValues flags;
   Logger log;
-  auto c = NewZoneinfoCollector(KitContext(&flags, &log));
+  auto c = NewZoneinfoCollector(testing::KitContext(&flags, &log));
   ASSERT_TRUE(c.ok());
   expo::MetricSet set;
   ASSERT_TRUE(c.value()->Collect(set).ok());
   std::vector<std::string> families;
   for (const auto& f : kZoneinfoFields) families.emplace_back(f.desc.name);
   for (int i = 0; i < 5; ++i) families.push_back("node_zoneinfo_protection_" + std::to_string(i));
-  std::vector<std::string> expected = ExpectedLines(kit, families);
+  std::vector<std::string> expected = testing::ExpectedLines(kit, families);
   EXPECT_EQ(expected.size(), 37u + 97u);  // 37 TYPE lines, 97 samples.
-  EXPECT_EQ(RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
 }
 
 }  // namespace

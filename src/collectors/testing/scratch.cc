@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/file_reader.h"
+
 namespace nodex::collectors::testing {
 
 ScratchTree::ScratchTree(std::string_view name)
@@ -29,6 +31,29 @@ void ScratchTree::Write(std::string_view rel, std::string_view content) const {
 }
 
 void ScratchTree::MakeDir(std::string_view rel) const { std::filesystem::create_directories(Path(rel)); }
+
+Context ProcContext(std::string_view dir, const FlagValues* flags, Logger* log) {
+  Context ctx;
+  ctx.paths.procfs = std::string(dir);
+  ctx.flags = flags;
+  ctx.log = log;
+  return ctx;
+}
+
+Context SysContext(std::string_view dir, const FlagValues* flags, Logger* log) {
+  Context ctx;
+  ctx.paths.sysfs = std::string(dir);
+  ctx.flags = flags;
+  ctx.log = log;
+  return ctx;
+}
+
+std::string ReadTestdata(std::string_view path) {
+  std::string content;
+  Status st = ReadFileOnce(std::string(path), &content);
+  if (!st.ok()) ADD_FAILURE() << path << ": " << st.message() << " (tests run from the repository root)";
+  return content;
+}
 
 std::unique_ptr<Collector> MustCreate(CollectorFactory factory, const Context& ctx) {
   auto collector = factory(ctx);

@@ -1,5 +1,6 @@
 // Test support for hand-written fixture trees: a temporary directory that is
-// removed again, and collector construction that fails the test on error.
+// removed again, Contexts pointing at such trees, checked-in test files, and
+// collector construction that fails the test on error.
 #ifndef NODEX_COLLECTORS_TESTING_SCRATCH_H_
 #define NODEX_COLLECTORS_TESTING_SCRATCH_H_
 
@@ -31,6 +32,16 @@ class ScratchTree {
  private:
   std::string root_;
 };
+
+// A Context reading procfs (SysContext: sysfs) from `dir`; the other paths
+// keep their defaults.
+Context ProcContext(std::string_view dir, const FlagValues* flags = nullptr, Logger* log = nullptr);
+Context SysContext(std::string_view dir, const FlagValues* flags = nullptr, Logger* log = nullptr);
+
+// The content of a checked-in test file; `path` is relative to the repository
+// root, where the tests run. Records a test failure and returns "" when the
+// file cannot be read.
+std::string ReadTestdata(std::string_view path);
 
 // Calls `factory`; on failure records a test failure with the message and
 // returns nullptr.
