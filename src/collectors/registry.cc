@@ -8,6 +8,7 @@
 #include "collectors/cpu.h"
 #include "collectors/cpu_vulnerabilities.h"
 #include "collectors/cpufreq.h"
+#include "collectors/diskstats.h"
 #include "collectors/dmi.h"
 #include "collectors/drm.h"
 #include "collectors/edac.h"
@@ -18,10 +19,13 @@
 #include "collectors/kernel_hung.h"
 #include "collectors/ksmd.h"
 #include "collectors/loadavg.h"
+#include "collectors/mdadm.h"
 #include "collectors/meminfo.h"
 #include "collectors/meminfo_numa.h"
 #include "collectors/netdev.h"
 #include "collectors/netstat.h"
+#include "collectors/nfs.h"
+#include "collectors/nfsd.h"
 #include "collectors/os.h"
 #include "collectors/pcidevice.h"
 #include "collectors/powersupplyclass.h"
@@ -55,6 +59,7 @@ constexpr CollectorInfo kCollectors[] = {
     {"cpu", true, kCpuFlags, &NewCpuCollector},
     {"cpu_vulnerabilities", false, {}, &NewCpuVulnerabilitiesCollector},
     {"cpufreq", true, {}, &NewCpufreqCollector},
+    {"diskstats", true, kDiskstatsFlags, &NewDiskstatsCollector},
     {"dmi", true, {}, &NewDmiCollector},
     {"drm", false, {}, &NewDrmCollector},
     {"edac", true, {}, &NewEdacCollector},
@@ -65,10 +70,13 @@ constexpr CollectorInfo kCollectors[] = {
     {"kernel_hung", true, {}, &NewKernelHungCollector},
     {"ksmd", false, {}, &NewKsmdCollector},
     {"loadavg", true, {}, &NewLoadavgCollector},
+    {"mdadm", true, {}, &NewMdadmCollector},
     {"meminfo", true, {}, &NewMeminfoCollector},
     {"meminfo_numa", false, {}, &NewMeminfoNumaCollector},
     {"netdev", true, kNetdevFlags, &NewNetdevCollector},
     {"netstat", true, kNetstatFlags, &NewNetstatCollector},
+    {"nfs", true, {}, &NewNfsCollector},
+    {"nfsd", true, {}, &NewNfsdCollector},
     {"os", true, {}, &NewOsCollector},
     {"pcidevice", false, kPcideviceFlags, &NewPcideviceCollector},
     {"powersupplyclass", true, kPowersupplyclassFlags, &NewPowersupplyclassCollector},
