@@ -47,11 +47,6 @@ constexpr std::string_view kSensorTypes[] = {
     "vrm",  "beep_enable", "update_interval", "in",     "cpu",      "fan",       "pwm",
     "temp", "curr",        "power",           "energy", "humidity", "intrusion", "freq"};
 
-// Sysfs fds kept open at most: big servers have thousands of hwmon
-// attributes, and the default soft limit is 1024 descriptors. Reads beyond
-// this use open/read/close.
-constexpr size_t kMaxKeptFds = 256;
-
 // Length of the valid UTF-8 sequence at s[i], or 0 if the byte there starts
 // none (Go decodes such a byte as one U+FFFD).
 size_t Utf8Length(std::string_view s, size_t i) {
@@ -154,11 +149,9 @@ class HwmonCollector : public Collector {
     uint32_t seq = 0;
   };
 
-  // Reads one attribute with a single bounded read. 0 or errno.
-  int ReadAttr(const std::string& path, size_t cap, std::string_view* out) {
-    if (files_.open_count() < kMaxKeptFds) return files_.Read(path, cap, out);
-    return sysfs::ReadFileOnceBounded(path, uncached_, std::min(cap, sizeof(uncached_)), out);
-  }
+  // Reads one attribute with a single bounded read (kept open within the
+  // process-wide fd budget of AttrFiles). 0 or errno.
+  int ReadAttr(const std::string& path, size_t cap, std::string_view* out) { return files_.Read(path, cap, out); }
 
   // Pass 1: every directory (or link to one) in class/hwmon with its
   // undisambiguated label and its name file.
@@ -443,7 +436,6 @@ class HwmonCollector : public Collector {
   size_t record_count_ = 0;
   std::vector<uint32_t> order_;
   sysfs::AttrFiles files_;
-  char uncached_[sysfs::kAttrPageSize];
 };
 
 }  // namespace

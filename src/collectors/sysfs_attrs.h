@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
@@ -196,8 +197,21 @@ inline int ReadFileOnceBounded(const std::string& path, char* buf, size_t cap, s
 }
 
 // A cache of kept-open attribute fds keyed by path.
+//
+// Kept-open fds are a process-wide budget shared by every AttrFiles: a node
+// with hundreds of disks, interfaces or hwmon sensors has thousands of
+// attributes, and one fd each would exhaust RLIMIT_NOFILE. Once the budget is
+// spent, further attributes are read with open/read/close: slower, never
+// failing for lack of fds.
 class AttrFiles {
  public:
+  static constexpr size_t kKeptOpenBudget = 512;
+
+  AttrFiles() = default;
+  AttrFiles(const AttrFiles&) = delete;
+  AttrFiles& operator=(const AttrFiles&) = delete;
+  ~AttrFiles() { kept_open_.fetch_sub(files_.size(), std::memory_order_relaxed); }
+
   // Reads at most `cap` (<= kAttrPageSize) bytes of the attribute at `path`
   // from offset 0 with one read. *out views an internal buffer valid until the
   // next Read. Returns 0 or errno. A stale fd (device removed and re-added)
@@ -210,13 +224,19 @@ class AttrFiles {
       it->second.generation = generation_;
       int err = ReadOnce(it->second.fd.get(), buffer_, cap, out);
       if (err == 0 || err == EAGAIN || err == EINTR) return err;
-      files_.erase(it);
+      Erase(it);
     }
     path_.assign(path);
     int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       last_error_was_open_ = true;
       return errno;
+    }
+    if (kept_open_.fetch_add(1, std::memory_order_relaxed) >= kKeptOpenBudget) {
+      kept_open_.fetch_sub(1, std::memory_order_relaxed);
+      int err = ReadOnce(fd, buffer_, cap, out);
+      close(fd);
+      return err;
     }
     Entry& e = files_[path_];
     e.fd.reset(fd);
@@ -229,7 +249,7 @@ class AttrFiles {
   void Sweep() {
     for (auto it = files_.begin(); it != files_.end();) {
       if (it->second.generation != generation_) {
-        it = files_.erase(it);
+        it = Erase(it);
       } else {
         ++it;
       }
@@ -251,7 +271,14 @@ class AttrFiles {
     UniqueFd fd;
     uint64_t generation = 0;
   };
-  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> files_;
+  using Map = std::unordered_map<std::string, Entry, Hash, std::equal_to<>>;
+  Map::iterator Erase(Map::iterator it) {
+    kept_open_.fetch_sub(1, std::memory_order_relaxed);
+    return files_.erase(it);
+  }
+
+  static inline std::atomic<size_t> kept_open_{0};
+  Map files_;
   std::string path_;
   uint64_t generation_ = 1;
   bool last_error_was_open_ = false;

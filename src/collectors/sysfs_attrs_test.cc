@@ -1,0 +1,58 @@
+#include "collectors/sysfs_attrs.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "collectors/testing/scratch.h"
+
+namespace nodex::collectors::sysfs {
+namespace {
+
+// More attributes than the kept-open budget: every one must still read, and
+// the fds kept open across all caches must stay within the budget.
+TEST(AttrFilesTest, KeepsAtMostTheBudgetOpenAndStillReadsTheRest) {
+  testing::ScratchTree tree("attr_budget");
+  const size_t n = AttrFiles::kKeptOpenBudget + 100;
+  for (size_t i = 0; i < n; ++i) tree.Write("a" + std::to_string(i), std::to_string(i) + "\n");
+
+  AttrFiles first, second;
+  for (int scrape = 0; scrape < 2; ++scrape) {
+    for (size_t i = 0; i < n; ++i) {
+      AttrFiles& files = i % 2 == 0 ? first : second;
+      std::string_view out;
+      ASSERT_EQ(files.Read(tree.Path("a" + std::to_string(i)), kAttrPageSize, &out), 0) << i;
+      EXPECT_EQ(out, std::to_string(i) + "\n");
+    }
+    first.Sweep();
+    second.Sweep();
+    EXPECT_LE(first.open_count() + second.open_count(), AttrFiles::kKeptOpenBudget);
+  }
+  EXPECT_EQ(first.open_count() + second.open_count(), AttrFiles::kKeptOpenBudget);
+}
+
+// Fds given back by one cache (files gone, swept) become available to others.
+TEST(AttrFilesTest, SweptFdsReturnToTheBudget) {
+  testing::ScratchTree tree("attr_return");
+  tree.Write("x", "1\n");
+  size_t before;
+  {
+    AttrFiles files;
+    std::string_view out;
+    ASSERT_EQ(files.Read(tree.Path("x"), kAttrPageSize, &out), 0);
+    before = files.open_count();
+    EXPECT_EQ(before, 1u);
+    files.Sweep();  // Read this generation: kept.
+    EXPECT_EQ(files.open_count(), 1u);
+    files.Sweep();  // Not read since: closed.
+    EXPECT_EQ(files.open_count(), 0u);
+  }
+  AttrFiles again;
+  std::string_view out;
+  ASSERT_EQ(again.Read(tree.Path("x"), kAttrPageSize, &out), 0);
+  EXPECT_EQ(again.open_count(), 1u);
+}
+
+}  // namespace
+}  // namespace nodex::collectors::sysfs
