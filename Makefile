@@ -9,11 +9,11 @@ CMAKE_FLAGS ?=
 
 # What building and running nodex needs.
 BUILD_DEPS := cmake ninja-build g++ pkg-config libmicrohttpd-dev libdeflate-dev libre2-dev \
-              libmnl-dev libcli11-dev libgtest-dev libgmock-dev
+              libmnl-dev libfuse3-dev libcli11-dev libgtest-dev libgmock-dev
 # Real peers the end-to-end tests talk to.
-TEST_DEPS  := curl python3 prometheus prometheus-node-exporter
+TEST_DEPS  := curl python3 prometheus prometheus-node-exporter fuse3 iproute2
 
-.PHONY: all build run test deps test-deps clean
+.PHONY: all build run test deps test-deps clean image
 
 all: build
 
@@ -35,6 +35,10 @@ run: build
 test: test-deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 600
+
+# The container image nodex:<version>, FROM scratch with the binary and the libraries it links (podman).
+image: build
+	scripts/build-image.sh $(BUILD_DIR)/nodex
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -14,6 +14,7 @@
 #include "collectors/edac.h"
 #include "collectors/entropy.h"
 #include "collectors/filefd.h"
+#include "collectors/filesystem.h"
 #include "collectors/hwmon.h"
 #include "collectors/interrupts.h"
 #include "collectors/kernel_hung.h"
@@ -65,6 +66,7 @@ constexpr CollectorInfo kCollectors[] = {
     {"edac", true, {}, &NewEdacCollector},
     {"entropy", true, {}, &NewEntropyCollector},
     {"filefd", true, {}, &NewFilefdCollector},
+    {"filesystem", true, kFilesystemFlags, &NewFilesystemCollector},
     {"hwmon", true, kHwmonFlags, &NewHwmonCollector},
     {"interrupts", false, kInterruptsFlags, &NewInterruptsCollector},
     {"kernel_hung", true, {}, &NewKernelHungCollector},
