@@ -3,8 +3,10 @@
 #include <algorithm>
 
 #include "collectors/collector.h"
+#include "collectors/arp.h"
 #include "collectors/buddyinfo.h"
 #include "collectors/cgroups.h"
+#include "collectors/conntrack.h"
 #include "collectors/cpu.h"
 #include "collectors/cpu_vulnerabilities.h"
 #include "collectors/cpufreq.h"
@@ -23,6 +25,7 @@
 #include "collectors/mdadm.h"
 #include "collectors/meminfo.h"
 #include "collectors/meminfo_numa.h"
+#include "collectors/netclass.h"
 #include "collectors/netdev.h"
 #include "collectors/netstat.h"
 #include "collectors/nfs.h"
@@ -45,6 +48,7 @@
 #include "collectors/thermal_zone.h"
 #include "collectors/time.h"
 #include "collectors/timex.h"
+#include "collectors/udp_queues.h"
 #include "collectors/uname.h"
 #include "collectors/vmstat.h"
 #include "collectors/watchdog.h"
@@ -55,8 +59,10 @@ namespace {
 
 // Sorted by name. Defaults match node_exporter's.
 constexpr CollectorInfo kCollectors[] = {
+    {"arp", true, kArpFlags, &NewArpCollector},
     {"buddyinfo", false, {}, &NewBuddyinfoCollector},
     {"cgroups", false, {}, &NewCgroupsCollector},
+    {"conntrack", true, {}, &NewConntrackCollector},
     {"cpu", true, kCpuFlags, &NewCpuCollector},
     {"cpu_vulnerabilities", false, {}, &NewCpuVulnerabilitiesCollector},
     {"cpufreq", true, {}, &NewCpufreqCollector},
@@ -75,6 +81,7 @@ constexpr CollectorInfo kCollectors[] = {
     {"mdadm", true, {}, &NewMdadmCollector},
     {"meminfo", true, {}, &NewMeminfoCollector},
     {"meminfo_numa", false, {}, &NewMeminfoNumaCollector},
+    {"netclass", true, kNetclassFlags, &NewNetclassCollector},
     {"netdev", true, kNetdevFlags, &NewNetdevCollector},
     {"netstat", true, kNetstatFlags, &NewNetstatCollector},
     {"nfs", true, {}, &NewNfsCollector},
@@ -97,6 +104,7 @@ constexpr CollectorInfo kCollectors[] = {
     {"thermal_zone", true, {}, &NewThermalZoneCollector},
     {"time", true, {}, &NewTimeCollector},
     {"timex", true, {}, &NewTimexCollector},
+    {"udp_queues", true, {}, &NewUdpQueuesCollector},
     {"uname", true, {}, &NewUnameCollector},
     {"vmstat", true, kVmstatFlags, &NewVmstatCollector},
     {"watchdog", true, {}, &NewWatchdogCollector},

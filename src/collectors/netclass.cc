@@ -1,0 +1,503 @@
+#include "collectors/netclass.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <re2/re2.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "base/file_reader.h"
+#include "base/split.h"
+#include "collectors/procfs_helpers.h"
+#include "collectors/rtnetlink.h"
+#include "collectors/sysfs_attrs.h"
+
+namespace nodex::collectors {
+namespace {
+
+using expo::Desc;
+constexpr expo::MetricType kG = expo::MetricType::kGauge;
+constexpr expo::MetricType kC = expo::MetricType::kCounter;
+
+constexpr Desc kUp{"node_network_up", "1 if the device's operstate is \"up\", else 0.", kG};
+constexpr Desc kInfo{"node_network_info", "Textual properties of a network device; always 1.", kG};
+constexpr Desc kAddrAssignType{"node_network_address_assign_type",
+                               "How the device's hardware address was assigned (addr_assign_type).", kG};
+constexpr Desc kCarrier{"node_network_carrier", "1 if the device has carrier (carrier).", kG};
+constexpr Desc kCarrierChanges{"node_network_carrier_changes_total", "Carrier state changes of the device.", kC};
+constexpr Desc kCarrierUp{"node_network_carrier_up_changes_total", "Times the device's carrier came up.", kC};
+constexpr Desc kCarrierDown{"node_network_carrier_down_changes_total", "Times the device's carrier went down.", kC};
+constexpr Desc kDevId{"node_network_device_id", "Device id distinguishing ports sharing an address (dev_id).", kG};
+constexpr Desc kDormant{"node_network_dormant", "The device's dormant attribute.", kG};
+constexpr Desc kFlags{"node_network_flags", "The device's IFF_* flags as a number.", kG};
+constexpr Desc kIfaceId{"node_network_iface_id", "The device's interface index (ifindex).", kG};
+constexpr Desc kIfaceLink{"node_network_iface_link", "Interface index of the device's lower link (iflink).", kG};
+constexpr Desc kLinkMode{"node_network_iface_link_mode", "The device's link mode (link_mode).", kG};
+constexpr Desc kMtu{"node_network_mtu_bytes", "The device's MTU in bytes.", kG};
+constexpr Desc kNameAssignType{"node_network_name_assign_type", "How the device's name was assigned.", kG};
+constexpr Desc kNetDevGroup{"node_network_net_dev_group", "The device's group number (netdev_group).", kG};
+constexpr Desc kSpeed{"node_network_speed_bytes", "The device's link speed in bytes per second.", kG};
+constexpr Desc kTxQueueLen{"node_network_transmit_queue_length", "The device's transmit queue length.", kG};
+constexpr Desc kProtocolType{"node_network_protocol_type", "The device's ARPHRD_* hardware type.", kG};
+
+// --collector.netclass_rtnl.with-stats, in struct rtnl_link_stats64 order.
+constexpr Desc kStats[24] = {
+    {"node_network_receive_packets_total", "Packets received (netlink).", kG},
+    {"node_network_transmit_packets_total", "Packets sent (netlink).", kG},
+    {"node_network_receive_bytes_total", "Bytes received (netlink).", kG},
+    {"node_network_transmit_bytes_total", "Bytes sent (netlink).", kG},
+    {"node_network_receive_errors_total", "Receive errors (netlink).", kG},
+    {"node_network_transmit_errors_total", "Transmit errors (netlink).", kG},
+    {"node_network_receive_dropped_total", "Received packets dropped (netlink).", kG},
+    {"node_network_transmit_dropped_total", "Packets dropped on transmit (netlink).", kG},
+    {"node_network_multicast_total", "Multicast packets received (netlink).", kG},
+    {"node_network_collisions_total", "Collisions (netlink).", kG},
+    {"node_network_receive_length_errors_total", "Received packets with a bad length (netlink).", kG},
+    {"node_network_receive_over_errors_total", "Receive ring overflows (netlink).", kG},
+    {"node_network_receive_crc_errors_total", "Received packets with a CRC error (netlink).", kG},
+    {"node_network_receive_frame_errors_total", "Receive frame alignment errors (netlink).", kG},
+    {"node_network_receive_fifo_errors_total", "Receive FIFO overruns (netlink).", kG},
+    {"node_network_receive_missed_errors_total", "Packets missed by the host (netlink).", kG},
+    {"node_network_transmit_aborted_errors_total", "Aborted transmissions (netlink).", kG},
+    {"node_network_transmit_carrier_errors_total", "Transmit carrier losses (netlink).", kG},
+    {"node_network_transmit_fifo_errors_total", "Transmit FIFO errors (netlink).", kG},
+    {"node_network_transmit_heartbeat_errors_total", "Transmit heartbeat errors (netlink).", kG},
+    {"node_network_transmit_window_errors_total", "Late collisions on transmit (netlink).", kG},
+    {"node_network_receive_compressed_total", "Compressed packets received (netlink).", kG},
+    {"node_network_transmit_compressed_total", "Compressed packets sent (netlink).", kG},
+    {"node_network_receive_nohandler_total", "Received packets without a protocol handler (netlink).", kG},
+};
+
+constexpr std::string_view kAttributeNames[] = {
+    "addr_assign_type",
+    "address",
+    "broadcast",
+    "carrier",
+    "carrier_changes",
+    "carrier_up_count",
+    "carrier_down_count",
+    "dev_id",
+    "dormant",
+    "duplex",
+    "flags",
+    "ifalias",
+    "ifindex",
+    "iflink",
+    "link_mode",
+    "mtu",
+    "name_assign_type",
+    "netdev_group",
+    "operstate",
+    "speed",
+    "tx_queue_len",
+    "type",
+};
+
+constexpr std::string_view kSysfsForNetlink[] = {"addr_assign_type", "dev_id", "name_assign_type"};
+
+// IF_OPER_* names, as node_exporter's netlink variant spells them.
+constexpr std::string_view kOperStates[] = {"unknown", "notpresent", "down", "lowerlayerdown",
+                                            "testing", "dormant",    "up"};
+
+void AddOpt(expo::MetricSet& out, const Desc& desc, const std::optional<int64_t>& v, std::string_view device) {
+  if (v) out.Add(desc, static_cast<double>(*v), {{"device", device}});
+}
+
+// int64(speed * 1000 * 1000 / 8) with Go's wrapping int64 arithmetic.
+int64_t SpeedBytes(int64_t mbit) {
+  uint64_t bits = static_cast<uint64_t>(mbit) * 1000u * 1000u;
+  return static_cast<int64_t>(bits) / 8;
+}
+
+class NetclassCollector : public Collector, private NetClassLinkSink {
+ public:
+  NetclassCollector(const Context& ctx, std::unique_ptr<RE2> ignored)
+      : class_net_(ctx.Sys("class/net")),
+        ignored_(std::move(ignored)),
+        log_(ctx.log),
+        ignore_invalid_speed_(procfs_helpers::BoolFlagOr(ctx, "collector.netclass.ignore-invalid-speed", false)),
+        netlink_(procfs_helpers::BoolFlagOr(ctx, "collector.netclass.netlink", false)),
+        with_stats_(procfs_helpers::BoolFlagOr(ctx, "collector.netclass_rtnl.with-stats", false)) {}
+
+  Status Collect(expo::MetricSet& out) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    out_ = &out;
+    return netlink_ ? CollectNetlink() : CollectSysfs();
+  }
+
+ private:
+  bool Ignored(std::string_view name) const { return ignored_ && procfs_helpers::Matches(*ignored_, name); }
+
+  // Reads attribute `name` below dir_fd into iface_. Returns 0 or a fatal errno.
+  int ReadAttr(int dir_fd, std::string_view name) {
+    char path[32];
+    std::memcpy(path, name.data(), name.size());
+    path[name.size()] = '\0';
+    int fd = ::openat(dir_fd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NetClassIgnorableError(errno) ? 0 : errno;
+    char buf[sysfs::kSysReadFileSize];
+    std::string_view raw;
+    int err = sysfs::ReadOnce(fd, buf, sizeof(buf), &raw);
+    ::close(fd);
+    if (err != 0) return NetClassIgnorableError(err) ? 0 : err;
+    ParseNetClassAttribute(name, TrimSpace(raw), &iface_);
+    return 0;
+  }
+
+  Status CollectSysfs() {
+    DIR* dir = ::opendir(class_net_.c_str());
+    if (dir == nullptr) {
+      int err = errno;
+      if (err == ENOENT || err == EACCES || err == EPERM) {
+        if (log_ != nullptr && log_->Enabled(LogLevel::kDebug)) {
+          log_->Debug("Could not read netclass file", {{"err", std::strerror(err)}});
+        }
+        return Status::NoData(class_net_ + ": " + std::strerror(err));
+      }
+      return Status::Error("could not get net class info: " + class_net_ + ": " + std::strerror(err));
+    }
+    Status result = Status::Ok();
+    while (const dirent* e = ::readdir(dir)) {
+      std::string_view name = e->d_name;
+      if (name == "." || name == "..") continue;
+      unsigned char type = e->d_type;
+      if (type == DT_UNKNOWN) {
+        struct stat st;
+        if (::fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) type = DT_REG;
+      }
+      if (type == DT_REG || Ignored(name)) continue;  // bonding_masters
+      int dev_fd = ::openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      // A device removed since the listing is simply gone from this scrape.
+      if (dev_fd < 0) continue;
+      iface_.Reset();
+      int err = 0;
+      for (std::string_view attr : kAttributeNames) {
+        err = ReadAttr(dev_fd, attr);
+        if (err != 0) {
+          result = Status::Error("could not get net class info: failed to read file \"" + class_net_ + "/" +
+                                 std::string(name) + "/" + std::string(attr) + "\": " + std::strerror(err));
+          break;
+        }
+      }
+      ::close(dev_fd);
+      if (err != 0) break;
+      EmitSysfs(name);
+    }
+    ::closedir(dir);
+    return result;
+  }
+
+  void EmitSysfs(std::string_view device) {
+    expo::MetricSet& out = *out_;
+    const NetClassIface& i = iface_;
+    out.Add(kUp, i.operstate == "up" ? 1 : 0, {{"device", device}});
+    std::string_view admin = !i.flags ? "unknown" : (*i.flags & 1) == 1 ? "up" : "down";
+    out.Add(kInfo, 1,
+            {{"device", device},
+             {"address", i.address},
+             {"broadcast", i.broadcast},
+             {"duplex", i.duplex},
+             {"operstate", i.operstate},
+             {"adminstate", admin},
+             {"ifalias", i.ifalias}});
+    AddOpt(out, kAddrAssignType, i.addr_assign_type, device);
+    AddOpt(out, kCarrier, i.carrier, device);
+    AddOpt(out, kCarrierChanges, i.carrier_changes, device);
+    AddOpt(out, kCarrierUp, i.carrier_up_count, device);
+    AddOpt(out, kCarrierDown, i.carrier_down_count, device);
+    AddOpt(out, kDevId, i.dev_id, device);
+    AddOpt(out, kDormant, i.dormant, device);
+    AddOpt(out, kFlags, i.flags, device);
+    AddOpt(out, kIfaceId, i.ifindex, device);
+    AddOpt(out, kIfaceLink, i.iflink, device);
+    AddOpt(out, kLinkMode, i.link_mode, device);
+    AddOpt(out, kMtu, i.mtu, device);
+    AddOpt(out, kNameAssignType, i.name_assign_type, device);
+    AddOpt(out, kNetDevGroup, i.netdev_group, device);
+    // Some drivers report -1 for an unknown speed.
+    if (i.speed && (*i.speed >= 0 || !ignore_invalid_speed_)) {
+      out.Add(kSpeed, static_cast<double>(SpeedBytes(*i.speed)), {{"device", device}});
+    }
+    AddOpt(out, kTxQueueLen, i.tx_queue_len, device);
+    AddOpt(out, kProtocolType, i.type, device);
+  }
+
+  Status CollectNetlink() {
+    if (!logged_no_ethtool_ && log_ != nullptr) {
+      log_->Info("ETHTOOL netlink interface unavailable, duplex and linkspeed are not scraped.");
+      logged_no_ethtool_ = true;
+    }
+    link_error_ = Status::Ok();
+    Status st = socket_.Dump(RTM_GETLINK, sizeof(ifinfomsg), AF_UNSPEC,
+                             [this](std::span<const uint8_t> buf, uint32_t seq) -> StatusOr<bool> {
+                               return DecodeNetClassLinkDump(buf, seq, *this);
+                             });
+    if (!st.ok()) return Status::Error("could not get net class info: " + st.message());
+    return link_error_;
+  }
+
+  void OnLink(const NetClassLink& l) override {
+    if (!link_error_.ok() || Ignored(l.name)) return;
+    // The attributes netlink lacks; they take a per-device lock, not RTNL.
+    iface_.Reset();
+    path_.assign(class_net_).append("/").append(l.name);
+    int dev_fd = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dev_fd >= 0) {
+      for (std::string_view attr : kSysfsForNetlink) {
+        int err = ReadAttr(dev_fd, attr);
+        if (err != 0) {
+          link_error_ = Status::Error("could not get sysfs device info: failed to read file \"" + path_ + "/" +
+                                      std::string(attr) + "\": " + std::strerror(err));
+          ::close(dev_fd);
+          return;
+        }
+      }
+      ::close(dev_fd);
+    }
+    expo::MetricSet& out = *out_;
+    std::string_view device = l.name;
+    auto add = [&](const Desc& d, double v) { out.Add(d, v, {{"device", device}}); };
+    add(kUp, l.operstate == 6 ? 1 : 0);
+    address_.clear();
+    AppendHardwareAddr(l.address, &address_);
+    broadcast_.clear();
+    AppendHardwareAddr(l.broadcast, &broadcast_);
+    std::string_view oper = l.operstate < std::size(kOperStates) ? kOperStates[l.operstate] : "unknown";
+    out.Add(kInfo, 1,
+            {{"device", device},
+             {"address", address_},
+             {"broadcast", broadcast_},
+             {"duplex", ""},
+             {"operstate", oper},
+             {"ifalias", l.has_alias ? l.ifalias : std::string_view()}});
+    AddOpt(out, kAddrAssignType, iface_.addr_assign_type, device);
+    if (l.carrier) add(kCarrier, *l.carrier);
+    if (l.carrier_changes) add(kCarrierChanges, *l.carrier_changes);
+    if (l.carrier_up_count) add(kCarrierUp, *l.carrier_up_count);
+    if (l.carrier_down_count) add(kCarrierDown, *l.carrier_down_count);
+    AddOpt(out, kDevId, iface_.dev_id, device);
+    add(kFlags, l.flags);
+    add(kIfaceId, l.index);
+    if (l.link_mode) {
+      add(kLinkMode, *l.link_mode);
+      add(kDormant, *l.link_mode);  // node_exporter reports link_mode as dormant here.
+    }
+    // The kernel omits IFLA_LINK when it equals the link's own index.
+    add(kIfaceLink, l.link > 0 ? static_cast<double>(l.link) : static_cast<double>(l.index));
+    add(kMtu, l.mtu);
+    AddOpt(out, kNameAssignType, iface_.name_assign_type, device);
+    add(kNetDevGroup, l.group);
+    add(kTxQueueLen, l.txqlen);
+    add(kProtocolType, l.type);
+    if (with_stats_ && l.has_stats64) {
+      for (size_t i = 0; i < std::size(kStats); ++i) add(kStats[i], static_cast<double>(l.stats64[i]));
+    }
+  }
+
+  std::mutex mu_;
+  std::string class_net_;
+  std::unique_ptr<RE2> ignored_;
+  Logger* log_;
+  const bool ignore_invalid_speed_;
+  const bool netlink_;
+  const bool with_stats_;
+  bool logged_no_ethtool_ = false;
+
+  expo::MetricSet* out_ = nullptr;
+  NetClassIface iface_;
+  rtnl::Socket socket_;
+  Status link_error_;
+  std::string path_, address_, broadcast_;
+};
+
+bool WrongSize(const rtnl::Attr& a, size_t want) { return a.payload.size() != want; }
+
+}  // namespace
+
+void NetClassIface::Reset() {
+  addr_assign_type.reset();
+  carrier.reset();
+  carrier_changes.reset();
+  carrier_up_count.reset();
+  carrier_down_count.reset();
+  dev_id.reset();
+  dormant.reset();
+  flags.reset();
+  ifindex.reset();
+  iflink.reset();
+  link_mode.reset();
+  mtu.reset();
+  name_assign_type.reset();
+  netdev_group.reset();
+  speed.reset();
+  tx_queue_len.reset();
+  type.reset();
+  address.clear();
+  broadcast.clear();
+  duplex.clear();
+  ifalias.clear();
+  operstate.clear();
+}
+
+std::span<const std::string_view> NetClassAttributeNames() { return kAttributeNames; }
+
+bool ParseNetClassAttribute(std::string_view name, std::string_view value, NetClassIface* i) {
+  struct IntField {
+    std::string_view name;
+    std::optional<int64_t> NetClassIface::*field;
+  };
+  static constexpr IntField kInts[] = {
+      {"addr_assign_type", &NetClassIface::addr_assign_type},
+      {"carrier", &NetClassIface::carrier},
+      {"carrier_changes", &NetClassIface::carrier_changes},
+      {"carrier_up_count", &NetClassIface::carrier_up_count},
+      {"carrier_down_count", &NetClassIface::carrier_down_count},
+      {"dev_id", &NetClassIface::dev_id},
+      {"dormant", &NetClassIface::dormant},
+      {"flags", &NetClassIface::flags},
+      {"ifindex", &NetClassIface::ifindex},
+      {"iflink", &NetClassIface::iflink},
+      {"link_mode", &NetClassIface::link_mode},
+      {"mtu", &NetClassIface::mtu},
+      {"name_assign_type", &NetClassIface::name_assign_type},
+      {"netdev_group", &NetClassIface::netdev_group},
+      {"speed", &NetClassIface::speed},
+      {"tx_queue_len", &NetClassIface::tx_queue_len},
+      {"type", &NetClassIface::type},
+  };
+  for (const IntField& f : kInts) {
+    if (f.name == name) {
+      i->*f.field = sysfs::ParseGoInt(value);
+      return true;
+    }
+  }
+  struct StringField {
+    std::string_view name;
+    std::string NetClassIface::*field;
+  };
+  static constexpr StringField kStrings[] = {
+      {"address", &NetClassIface::address},     {"broadcast", &NetClassIface::broadcast},
+      {"duplex", &NetClassIface::duplex},       {"ifalias", &NetClassIface::ifalias},
+      {"operstate", &NetClassIface::operstate},
+  };
+  for (const StringField& f : kStrings) {
+    if (f.name == name) {
+      (i->*f.field).assign(value);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool NetClassIgnorableError(int err) {
+  return err == ENOENT || err == EACCES || err == EPERM || err == EINVAL || err == EOPNOTSUPP;
+}
+
+void AppendHardwareAddr(std::string_view raw, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (i > 0) out->push_back(':');
+    auto b = static_cast<unsigned char>(raw[i]);
+    out->push_back(kHex[b >> 4]);
+    out->push_back(kHex[b & 0xf]);
+  }
+}
+
+StatusOr<bool> DecodeNetClassLinkDump(std::span<const uint8_t> buf, uint32_t seq, NetClassLinkSink& sink) {
+  return rtnl::WalkDump(buf, seq, [&sink](uint16_t type, std::span<const uint8_t> payload) -> Status {
+    if (type != RTM_NEWLINK) return Status::Ok();
+    if (payload.size() < sizeof(ifinfomsg)) return Status::Error("truncated RTM_NEWLINK message");
+    ifinfomsg ifi;
+    std::memcpy(&ifi, payload.data(), sizeof(ifi));
+    NetClassLink l;
+    l.index = ifi.ifi_index;
+    l.type = ifi.ifi_type;
+    l.flags = ifi.ifi_flags;
+    const char* bad = nullptr;
+    size_t hdr = NLMSG_ALIGN(sizeof(ifinfomsg));
+    auto bytes = [](const rtnl::Attr& a) {
+      return std::string_view(reinterpret_cast<const char*>(a.payload.data()), a.payload.size());
+    };
+    bool ok = payload.size() <= hdr ||
+              rtnl::ForEachAttr(payload.data() + hdr, payload.size() - hdr, [&](const rtnl::Attr& a) {
+                switch (a.type) {
+                  case IFLA_ADDRESS: l.address = bytes(a); break;
+                  case IFLA_BROADCAST: l.broadcast = bytes(a); break;
+                  case IFLA_IFNAME: l.name = rtnl::AttrString(a); break;
+                  case IFLA_IFALIAS:
+                    l.ifalias = rtnl::AttrString(a);
+                    l.has_alias = true;
+                    break;
+                  case IFLA_MTU:
+                  case IFLA_LINK:
+                  case IFLA_TXQLEN:
+                  case IFLA_GROUP:
+                  case IFLA_CARRIER_CHANGES:
+                  case IFLA_CARRIER_UP_COUNT:
+                  case IFLA_CARRIER_DOWN_COUNT: {
+                    if (WrongSize(a, 4)) {
+                      bad = "netlink attribute of the wrong size";
+                      break;
+                    }
+                    uint32_t v = rtnl::AttrU32(a);
+                    if (a.type == IFLA_MTU) l.mtu = v;
+                    if (a.type == IFLA_LINK) l.link = v;
+                    if (a.type == IFLA_TXQLEN) l.txqlen = v;
+                    if (a.type == IFLA_GROUP) l.group = v;
+                    if (a.type == IFLA_CARRIER_CHANGES) l.carrier_changes = v;
+                    if (a.type == IFLA_CARRIER_UP_COUNT) l.carrier_up_count = v;
+                    if (a.type == IFLA_CARRIER_DOWN_COUNT) l.carrier_down_count = v;
+                    break;
+                  }
+                  case IFLA_OPERSTATE:
+                  case IFLA_LINKMODE:
+                  case IFLA_CARRIER: {
+                    if (WrongSize(a, 1)) {
+                      bad = "netlink attribute of the wrong size";
+                      break;
+                    }
+                    uint8_t v = rtnl::AttrU8(a);
+                    if (a.type == IFLA_OPERSTATE) l.operstate = v;
+                    if (a.type == IFLA_LINKMODE) l.link_mode = v;
+                    if (a.type == IFLA_CARRIER) l.carrier = v;
+                    break;
+                  }
+                  case IFLA_STATS64: {
+                    // 23 counters before Linux 4.6, 24 with rx_nohandler, more since.
+                    if (a.payload.size() < 23 * 8) {
+                      bad = "IFLA_STATS64 too short";
+                      break;
+                    }
+                    size_t n = std::min<size_t>(a.payload.size() / 8, std::size(l.stats64));
+                    std::memcpy(l.stats64, a.payload.data(), n * 8);
+                    l.has_stats64 = true;
+                    break;
+                  }
+                  default: break;
+                }
+              });
+    if (!ok) return Status::Error("truncated netlink attribute");
+    if (bad != nullptr) return Status::Error(bad);
+    sink.OnLink(l);
+    return Status::Ok();
+  });
+}
+
+StatusOr<std::unique_ptr<Collector>> NewNetclassCollector(const Context& ctx) {
+  std::string_view pattern = procfs_helpers::StringFlagOr(ctx, "collector.netclass.ignored-devices", "^$");
+  std::unique_ptr<RE2> ignored;
+  Status st = procfs_helpers::CompileFlagRegex("collector.netclass.ignored-devices", pattern, false, &ignored);
+  if (!st.ok()) return st;
+  return std::unique_ptr<Collector>(std::make_unique<NetclassCollector>(ctx, std::move(ignored)));
+}
+
+}  // namespace nodex::collectors

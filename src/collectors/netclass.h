@@ -1,0 +1,118 @@
+// The netclass collector (mirrors node_exporter's netclass collector,
+// collector/netclass_linux.go and netclass_rtnl_linux.go, and procfs'
+// sysfs/net_class.go): per-interface properties from /sys/class/net/<dev>/
+// as node_network_<property>{device}, plus node_network_up and
+// node_network_info{device,address,broadcast,duplex,operstate,adminstate,ifalias}.
+//
+// With --collector.netclass.netlink the properties come from one rtnetlink
+// RTM_GETLINK dump per scrape instead (most sysfs attributes take the RTNL
+// lock, which is what makes the sysfs variant slow on nodes with thousands
+// of veths); only addr_assign_type, dev_id and name_assign_type, which have
+// no netlink attribute and take no RTNL lock, are still read from sysfs.
+// In that mode node_network_info has no adminstate label, like upstream's.
+// node_exporter also asks the ETHTOOL generic-netlink family for speed and
+// duplex there; nodex does not yet, so it behaves like node_exporter on a
+// kernel without ETHTOOL netlink (no speed_bytes, duplex="").
+// --collector.netclass_rtnl.with-stats adds the link counters in that mode.
+#ifndef NODEX_COLLECTORS_NETCLASS_H_
+#define NODEX_COLLECTORS_NETCLASS_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "collectors/collector.h"
+
+namespace nodex::collectors {
+
+inline constexpr FlagDef kNetclassFlags[] = {
+    {"collector.netclass.ignored-devices", FlagKind::kString, "^$",
+     "Regular expression of network devices netclass leaves out."},
+    {"collector.netclass.ignore-invalid-speed", FlagKind::kBool, "false",
+     "Leave out node_network_speed_bytes for devices reporting a negative (unknown) speed."},
+    {"collector.netclass.netlink", FlagKind::kBool, "false",
+     "Read device properties over rtnetlink instead of /sys/class/net."},
+    {"collector.netclass_rtnl.with-stats", FlagKind::kBool, "false",
+     "With --collector.netclass.netlink, also export each device's traffic counters."},
+};
+
+// The sysfs attributes of one interface that netclass uses. Integers are
+// unset when the file is missing, unreadable in an ignorable way, or does
+// not parse (procfs drops those silently); strings are then empty.
+struct NetClassIface {
+  std::optional<int64_t> addr_assign_type, carrier, carrier_changes, carrier_up_count, carrier_down_count, dev_id,
+      dormant, flags, ifindex, iflink, link_mode, mtu, name_assign_type, netdev_group, speed, tx_queue_len, type;
+  std::string address, broadcast, duplex, ifalias, operstate;
+
+  void Reset();
+};
+
+// The attribute files netclass reads, in the order it reads them.
+std::span<const std::string_view> NetClassAttributeNames();
+
+// Stores the value of attribute `name` (an entry of /sys/class/net/<dev>/,
+// already cut to 128 bytes and trimmed of surrounding whitespace as procfs'
+// SysReadFile does) into *iface:
+//   /sys/class/net/eth0/mtu        1500
+//   /sys/class/net/eth0/flags      0x1003
+//   /sys/class/net/eth0/address    52:54:00:12:34:56
+// Integers parse like Go's strconv.ParseInt(s, 0, 64) (so "0x1003" is hex
+// and "010" octal); a value that does not parse leaves the field unset, as
+// procfs' ValueParser does. Unknown names are ignored. Returns whether the
+// name was known.
+bool ParseNetClassAttribute(std::string_view name, std::string_view value, NetClassIface* iface);
+
+// Whether an errno from reading a sysfs net attribute is one procfs ignores
+// (the attribute is then unset): missing, no permission, EINVAL (speed and
+// duplex of a link that is down), EOPNOTSUPP (phys_port_id on most drivers).
+bool NetClassIgnorableError(int err);
+
+// One link of an RTM_GETLINK dump as the netlink variant sees it. Views
+// point into the decoded buffer and are valid only during the callback.
+struct NetClassLink {
+  int32_t index = 0;
+  uint16_t type = 0;                                   // ifi_type (ARPHRD_*): protocol_type.
+  uint32_t flags = 0;                                  // ifi_flags.
+  std::string_view name, address, broadcast, ifalias;  // address/broadcast raw bytes.
+  bool has_alias = false;
+  uint32_t mtu = 0, link = 0, txqlen = 0, group = 0;
+  uint8_t operstate = 0;
+  std::optional<uint8_t> carrier, link_mode;
+  std::optional<uint32_t> carrier_changes, carrier_up_count, carrier_down_count;
+  bool has_stats64 = false;
+  uint64_t stats64[24] = {};  // struct rtnl_link_stats64, first 24 members.
+};
+
+class NetClassLinkSink {
+ public:
+  virtual ~NetClassLinkSink() = default;
+  virtual void OnLink(const NetClassLink& link) = 0;
+};
+
+// Decodes one recvmsg() buffer of the reply to an RTM_GETLINK dump:
+//   struct nlmsghdr  {len, type=RTM_NEWLINK(16), flags=NLM_F_MULTI, seq, pid}
+//   struct ifinfomsg {family, type, index, flags, change}
+//   rtattrs          IFLA_ADDRESS(1), IFLA_BROADCAST(2), IFLA_IFNAME(3), IFLA_MTU(4), IFLA_LINK(5),
+//                    IFLA_TXQLEN(13), IFLA_OPERSTATE(16), IFLA_LINKMODE(17), IFLA_IFALIAS(20),
+//                    IFLA_STATS64(23), IFLA_GROUP(27), IFLA_CARRIER(33), IFLA_CARRIER_CHANGES(35),
+//                    IFLA_CARRIER_UP_COUNT(47), IFLA_CARRIER_DOWN_COUNT(48), ...
+// Calls sink.OnLink for each link of sequence `seq` (any when 0). Returns
+// true once NLMSG_DONE is seen, false when more buffers follow; NLMSG_ERROR,
+// a message shorter than its ifinfomsg, a fixed-size attribute of the wrong
+// size, a truncated message or attribute and trailing bytes are errors. Any
+// alignment is fine.
+[[nodiscard]] StatusOr<bool> DecodeNetClassLinkDump(std::span<const uint8_t> buf, uint32_t seq, NetClassLinkSink& sink);
+
+// Go's net.HardwareAddr.String(): lowercase hex pairs joined by ':'
+// ("" for no bytes). Appends to *out.
+void AppendHardwareAddr(std::string_view raw, std::string* out);
+
+StatusOr<std::unique_ptr<Collector>> NewNetclassCollector(const Context& ctx);
+
+}  // namespace nodex::collectors
+
+#endif  // NODEX_COLLECTORS_NETCLASS_H_

@@ -1,0 +1,334 @@
+#include "collectors/netclass.h"
+
+#include <gtest/gtest.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/file_reader.h"
+#include "collectors/testing/kit.h"
+#include "collectors/testing/scratch.h"
+
+namespace nodex::collectors {
+namespace {
+
+using testing::MustCreate;
+using testing::ScratchTree;
+
+TEST(ParseNetClassAttributeTest, IntegersLikeGoBaseZero) {
+  NetClassIface i;
+  EXPECT_TRUE(ParseNetClassAttribute("flags", "0x1303", &i));
+  EXPECT_EQ(*i.flags, 0x1303);
+  EXPECT_TRUE(ParseNetClassAttribute("mtu", "1500", &i));
+  EXPECT_EQ(*i.mtu, 1500);
+  EXPECT_TRUE(ParseNetClassAttribute("speed", "-1", &i));
+  EXPECT_EQ(*i.speed, -1);
+  EXPECT_TRUE(ParseNetClassAttribute("dev_id", "0x0", &i));
+  EXPECT_EQ(*i.dev_id, 0);
+  EXPECT_TRUE(ParseNetClassAttribute("netdev_group", "010", &i));  // octal, as Go reads it
+  EXPECT_EQ(*i.netdev_group, 8);
+  // Values that do not parse are dropped, not errors (procfs' ValueParser).
+  EXPECT_TRUE(ParseNetClassAttribute("carrier", "up", &i));
+  EXPECT_FALSE(i.carrier.has_value());
+  EXPECT_TRUE(ParseNetClassAttribute("carrier", "99999999999999999999", &i));
+  EXPECT_FALSE(i.carrier.has_value());
+  EXPECT_TRUE(ParseNetClassAttribute("type", "", &i));
+  EXPECT_FALSE(i.type.has_value());
+  EXPECT_FALSE(ParseNetClassAttribute("phys_port_id", "abc", &i));
+}
+
+TEST(ParseNetClassAttributeTest, Strings) {
+  NetClassIface i;
+  ParseNetClassAttribute("address", "52:54:00:12:34:56", &i);
+  ParseNetClassAttribute("operstate", "up", &i);
+  ParseNetClassAttribute("ifalias", "uplink to core", &i);
+  EXPECT_EQ(i.address, "52:54:00:12:34:56");
+  EXPECT_EQ(i.operstate, "up");
+  EXPECT_EQ(i.ifalias, "uplink to core");
+  i.Reset();
+  EXPECT_TRUE(i.address.empty());
+  EXPECT_FALSE(i.flags.has_value());
+}
+
+TEST(NetclassCollectorTest, RealSysfsCaptureFromThisMachine) {
+  auto c = MustCreate(NewNetclassCollector, testing::SysContext("src/collectors/testdata/netclass/real"));
+  ASSERT_NE(c, nullptr);
+  expo::MetricSet set;
+  Status st = c->Collect(set);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(set.Count("node_network_up"), 2u);  // bonding_masters-style regular files are skipped
+  EXPECT_EQ(set.Find("node_network_mtu_bytes", {{"device", "lo"}}), 65536);
+  EXPECT_EQ(set.Find("node_network_protocol_type", {{"device", "lo"}}), 772);  // ARPHRD_LOOPBACK
+  EXPECT_EQ(set.Find("node_network_up", {{"device", "eth0"}}), 1);
+  EXPECT_EQ(set.Find("node_network_info", {{"device", "eth0"}, {"adminstate", "up"}, {"operstate", "up"}}), 1);
+  // lo has no speed (EINVAL) and so no speed_bytes.
+  EXPECT_TRUE(std::isnan(set.Find("node_network_speed_bytes", {{"device", "lo"}})));
+}
+
+TEST(NetclassCollectorTest, HandWrittenTreeFlagsAndFilters) {
+  ScratchTree tree("netclass");
+  tree.Write("class/net/bonding_masters", "bond0\n");
+  tree.Write("class/net/veth1/operstate", "down\n");
+  tree.Write("class/net/veth1/flags", "0x1002\n");
+  tree.Write("class/net/veth1/speed", "-1\n");
+  tree.Write("class/net/veth1/carrier", "garbage\n");
+  tree.Write("class/net/veth1/ifalias", "pod a\n");
+  tree.Write("class/net/eth9/speed", "10000\n");
+  tree.Write("class/net/eth9/mtu", "9000\n");
+  tree.Write("class/net/dmz0/mtu", "1500\n");
+  FlagValues flags;
+  flags.Set("collector.netclass.ignored-devices", "^dmz");
+  auto c = MustCreate(NewNetclassCollector, testing::SysContext(tree.root(), &flags));
+  ASSERT_NE(c, nullptr);
+  expo::MetricSet set;
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(set.Count("node_network_up"), 2u);
+  EXPECT_TRUE(std::isnan(set.Find("node_network_mtu_bytes", {{"device", "dmz0"}})));
+  EXPECT_EQ(set.Find("node_network_speed_bytes", {{"device", "veth1"}}), -125000);  // kept by default
+  EXPECT_EQ(set.Find("node_network_speed_bytes", {{"device", "eth9"}}), 1.25e9);
+  EXPECT_TRUE(std::isnan(set.Find("node_network_carrier", {{"device", "veth1"}})));
+  EXPECT_EQ(set.Find("node_network_info", {{"device", "veth1"}, {"adminstate", "down"}, {"ifalias", "pod a"}}), 1);
+  EXPECT_EQ(set.Find("node_network_info", {{"device", "eth9"}, {"adminstate", "unknown"}, {"address", ""}}), 1);
+
+  flags.Set("collector.netclass.ignore-invalid-speed", "true");
+  auto strict = MustCreate(NewNetclassCollector, testing::SysContext(tree.root(), &flags));
+  set.Clear();
+  ASSERT_TRUE(strict->Collect(set).ok());
+  EXPECT_TRUE(std::isnan(set.Find("node_network_speed_bytes", {{"device", "veth1"}})));
+  EXPECT_EQ(set.Find("node_network_speed_bytes", {{"device", "eth9"}}), 1.25e9);
+}
+
+TEST(NetclassCollectorTest, MissingAndUnreadable) {
+  ScratchTree empty("netclass_none");
+  auto none = MustCreate(NewNetclassCollector, testing::SysContext(empty.root()));
+  expo::MetricSet set;
+  EXPECT_EQ(none->Collect(set).code(), StatusCode::kNoData);
+
+  // An attribute that cannot be read for a reason procfs does not ignore
+  // (here EISDIR) fails the collector.
+  ScratchTree tree("netclass_bad");
+  tree.MakeDir("class/net/eth0/mtu");
+  auto bad = MustCreate(NewNetclassCollector, testing::SysContext(tree.root()));
+  Status st = bad->Collect(set);
+  EXPECT_EQ(st.code(), StatusCode::kError);
+  EXPECT_NE(st.message().find("mtu"), std::string::npos) << st.message();
+}
+
+TEST(NetclassCollectorTest, BadRegexNamesTheFlag) {
+  FlagValues flags;
+  flags.Set("collector.netclass.ignored-devices", "(");
+  Context ctx;
+  ctx.flags = &flags;
+  auto c = NewNetclassCollector(ctx);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("collector.netclass.ignored-devices"), std::string::npos);
+}
+
+TEST(AppendHardwareAddrTest, GoFormat) {
+  std::string s;
+  AppendHardwareAddr(std::string_view("\x02\xfc\x00\x00\x00\x01", 6), &s);
+  EXPECT_EQ(s, "02:fc:00:00:00:01");
+  s.clear();
+  AppendHardwareAddr("", &s);
+  EXPECT_EQ(s, "");
+}
+
+struct Recorder : NetClassLinkSink {
+  std::map<std::string, NetClassLink> links;
+  std::map<std::string, std::string> addresses;
+  void OnLink(const NetClassLink& l) override {
+    links[std::string(l.name)] = l;
+    std::string a;
+    AppendHardwareAddr(l.address, &a);
+    addresses[std::string(l.name)] = a;
+  }
+};
+
+// Builds netlink dump buffers the way the kernel lays them out.
+class DumpBuilder {
+ public:
+  nlmsghdr* Begin(uint16_t type, uint32_t seq = 1) {
+    scratch_.assign(8192 / 8, 0);
+    nlmsghdr* nlh = mnl_nlmsg_put_header(scratch_.data());
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_flags = NLM_F_MULTI;
+    nlh->nlmsg_seq = seq;
+    return nlh;
+  }
+  nlmsghdr* Link(const char* name, int index) {
+    nlmsghdr* nlh = Begin(RTM_NEWLINK);
+    auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+    ifi->ifi_index = index;
+    ifi->ifi_type = 1;
+    ifi->ifi_flags = 0x1003;
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+    mnl_attr_put_u32(nlh, IFLA_MTU, 1500);
+    mnl_attr_put_u8(nlh, IFLA_OPERSTATE, 6);
+    const uint8_t mac[6] = {0x02, 0, 0, 0, 0, static_cast<uint8_t>(index)};
+    mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+    return nlh;
+  }
+  void Commit(nlmsghdr* nlh) {
+    size_t len = MNL_ALIGN(nlh->nlmsg_len);
+    bytes_.append(reinterpret_cast<const char*>(nlh), len);
+  }
+  void Done() { Commit(Begin(NLMSG_DONE)); }
+  std::span<const uint8_t> bytes() const { return {reinterpret_cast<const uint8_t*>(bytes_.data()), bytes_.size()}; }
+  std::string bytes_;
+
+ private:
+  std::vector<uint64_t> scratch_;
+};
+
+TEST(DecodeNetClassLinkDumpTest, HandBuilt) {
+  DumpBuilder b;
+  nlmsghdr* a = b.Link("veth7", 7);
+  mnl_attr_put_u32(a, IFLA_LINK, 3);
+  mnl_attr_put_u8(a, IFLA_CARRIER, 1);
+  mnl_attr_put_u8(a, IFLA_LINKMODE, 0);
+  mnl_attr_put_strz(a, IFLA_IFALIAS, "pod");
+  b.Commit(a);
+  b.Commit(b.Link("eth0", 2));
+  b.Done();
+  Recorder r;
+  StatusOr<bool> done = DecodeNetClassLinkDump(b.bytes(), 1, r);
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_TRUE(*done);
+  ASSERT_EQ(r.links.size(), 2u);
+  EXPECT_EQ(r.links["veth7"].link, 3u);
+  EXPECT_EQ(r.links["veth7"].carrier.value_or(9), 1);
+  EXPECT_TRUE(r.links["veth7"].has_alias);
+  EXPECT_EQ(r.addresses["veth7"], "02:00:00:00:00:07");
+  EXPECT_FALSE(r.links["eth0"].carrier.has_value());
+  EXPECT_EQ(r.links["eth0"].flags, 0x1003u);
+}
+
+TEST(DecodeNetClassLinkDumpTest, RejectsMalformed) {
+  Recorder r;
+  {
+    DumpBuilder b;
+    nlmsghdr* a = b.Link("x", 1);
+    mnl_attr_put_u16(a, IFLA_MTU, 5);  // wrong size
+    b.Commit(a);
+    EXPECT_FALSE(DecodeNetClassLinkDump(b.bytes(), 1, r).ok());
+  }
+  {
+    DumpBuilder b;
+    b.Commit(b.Link("x", 1));
+    b.bytes_.resize(b.bytes_.size() - 4);  // truncated message
+    EXPECT_FALSE(DecodeNetClassLinkDump(b.bytes(), 1, r).ok());
+  }
+  {
+    DumpBuilder b;
+    nlmsghdr* e = b.Begin(NLMSG_ERROR);
+    auto* err = static_cast<nlmsgerr*>(mnl_nlmsg_put_extra_header(e, sizeof(nlmsgerr)));
+    err->error = -EPERM;
+    b.Commit(e);
+    EXPECT_FALSE(DecodeNetClassLinkDump(b.bytes(), 1, r).ok());
+  }
+  {
+    DumpBuilder b;
+    nlmsghdr* m = b.Begin(RTM_NEWLINK);
+    mnl_nlmsg_put_extra_header(m, 8);  // shorter than ifinfomsg
+    b.Commit(m);
+    EXPECT_FALSE(DecodeNetClassLinkDump(b.bytes(), 1, r).ok());
+  }
+  {
+    DumpBuilder b;
+    nlmsghdr* a = b.Link("x", 1);
+    // An attribute claiming more bytes than the message has.
+    auto* attr = static_cast<nlattr*>(mnl_nlmsg_get_payload_tail(a));
+    attr->nla_type = IFLA_MTU;
+    attr->nla_len = 200;
+    a->nlmsg_len += 4;
+    b.Commit(a);
+    EXPECT_FALSE(DecodeNetClassLinkDump(b.bytes(), 1, r).ok());
+  }
+  EXPECT_TRUE(DecodeNetClassLinkDump({}, 1, r).ok());
+}
+
+TEST(DecodeNetClassLinkDumpTest, RealDumpFromThisMachine) {
+  std::string data;
+  ASSERT_TRUE(ReadFileOnce("src/collectors/testdata/netclass/rtm_getlink_dump_seq1.bin", &data).ok());
+  Recorder r;
+  StatusOr<bool> done = DecodeNetClassLinkDump({reinterpret_cast<const uint8_t*>(data.data()), data.size()}, 1, r);
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_TRUE(*done);
+  ASSERT_EQ(r.links.count("lo"), 1u);
+  ASSERT_EQ(r.links.count("eth0"), 1u);
+  EXPECT_EQ(r.links["lo"].mtu, 65536u);
+  EXPECT_EQ(r.links["lo"].index, 1);
+  EXPECT_EQ(r.addresses["eth0"], "02:fc:00:00:00:01");
+  EXPECT_TRUE(r.links["eth0"].has_stats64);
+  // Every unaligned offset decodes the same (the decoder copies, never casts).
+  std::string shifted = "x" + data;
+  Recorder r2;
+  EXPECT_TRUE(DecodeNetClassLinkDump({reinterpret_cast<const uint8_t*>(shifted.data()) + 1, data.size()}, 1, r2).ok());
+  EXPECT_EQ(r2.links.size(), r.links.size());
+}
+
+TEST(NetclassCollectorTest, NetlinkVariantOnThisMachine) {
+  FlagValues flags;
+  flags.Set("collector.netclass.netlink", "true");
+  flags.Set("collector.netclass_rtnl.with-stats", "true");
+  auto c = MustCreate(NewNetclassCollector, testing::SysContext("/sys", &flags));
+  ASSERT_NE(c, nullptr);
+  expo::MetricSet set;
+  Status st = c->Collect(set);
+  if (!st.ok()) GTEST_SKIP() << "no rtnetlink here: " << st.message();
+  EXPECT_EQ(set.Find("node_network_iface_id", {{"device", "lo"}}), 1);
+  EXPECT_EQ(set.Find("node_network_iface_link", {{"device", "lo"}}), 1);
+  EXPECT_EQ(set.Find("node_network_mtu_bytes", {{"device", "lo"}}), 65536);
+  EXPECT_EQ(set.Find("node_network_info", {{"device", "lo"}, {"operstate", "unknown"}, {"duplex", ""}}), 1);
+  EXPECT_GE(set.Find("node_network_receive_packets_total", {{"device", "lo"}}), 0);
+  // A second scrape reuses the kept-open socket.
+  set.Clear();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(set.Find("node_network_iface_id", {{"device", "lo"}}), 1);
+}
+
+TEST(NetclassCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
+  NODEX_REQUIRE_KIT(kit);
+  testing::ScopedKitDir cd(kit);
+  FlagValues flags;
+  flags.Set("collector.netclass.ignore-invalid-speed", "true");
+  flags.Set("collector.netclass.ignored-devices", "(dmz|int)");
+  Logger log;
+  auto c = NewNetclassCollector(testing::KitContext(&flags, &log));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  expo::MetricSet set;
+  Status st = c.value()->Collect(set);
+  ASSERT_TRUE(st.ok()) << st.message();
+  const std::vector<std::string> families = {"node_network_address_assign_type",
+                                             "node_network_carrier",
+                                             "node_network_carrier_changes_total",
+                                             "node_network_carrier_down_changes_total",
+                                             "node_network_carrier_up_changes_total",
+                                             "node_network_device_id",
+                                             "node_network_dormant",
+                                             "node_network_flags",
+                                             "node_network_iface_id",
+                                             "node_network_iface_link",
+                                             "node_network_iface_link_mode",
+                                             "node_network_info",
+                                             "node_network_mtu_bytes",
+                                             "node_network_name_assign_type",
+                                             "node_network_net_dev_group",
+                                             "node_network_protocol_type",
+                                             "node_network_speed_bytes",
+                                             "node_network_transmit_queue_length",
+                                             "node_network_up"};
+  std::vector<std::string> expected = testing::ExpectedLines(kit, families);
+  EXPECT_EQ(expected.size(), 19u + 37u);
+  EXPECT_EQ(testing::RenderedLines(set, families), expected);
+}
+
+}  // namespace
+}  // namespace nodex::collectors
