@@ -100,6 +100,13 @@ Response Handler::LandingPage() const {
   Response r;
   r.content_type = kHtml;
   r.body = landing_page_;
+  if (options_.status_text) {
+    std::string status = "<h2>Status</h2>\n<pre>";
+    AppendHtmlEscaped(options_.status_text(), &status);
+    status += "</pre>\n";
+    size_t end = r.body.rfind("</body>");
+    r.body.insert(end == std::string::npos ? r.body.size() : end, status);
+  }
   return r;
 }
 
@@ -176,6 +183,7 @@ void Handler::AddExporterMetricsLocked() {
   }
 
   set_.Add(kBuildInfo, 1, {{"version", options_.version}, {"revision", options_.revision}});
+  if (options_.extra_metrics) options_.extra_metrics(set_);
 
   set_.Add(kRequestsInFlight, in_flight_.load(std::memory_order_relaxed));
   set_.Add(kRequestsTotal, static_cast<double>(served_200_.load(std::memory_order_relaxed)), {{"code", "200"}});

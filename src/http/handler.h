@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -40,6 +41,12 @@ struct ServerOptions {
   // For the landing page and nodex_build_info{version,revision}.
   std::string version;
   std::string revision;
+  // More exporter self-metrics (nodex_host_network, ...), added to every
+  // scrape unless disable_exporter_metrics. Called with the scrape lock held.
+  std::function<void(expo::MetricSet&)> extra_metrics;
+  // Plain text shown on the landing page under "Status" (nodex doctor's
+  // checklist), computed for each request.
+  std::function<std::string()> status_text;
 };
 
 struct Request {

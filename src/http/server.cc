@@ -53,11 +53,13 @@ int BindOne(const addrinfo& ai, std::string* error, int* err) {
 }
 
 // Resolves and binds one listen address; see Server::Start for the error form.
-StatusOr<int> Listen(const std::string& address) {
+StatusOr<int> Listen(const std::string& address, ListenError* failure) {
   const std::string prefix = "listen tcp " + address + ": ";
   std::string host, port;
+  failure->address = address;
   Status split = SplitHostPort(address, &host, &port);
   if (!split.ok()) return Status::Error(prefix + split.message());
+  failure->host = host;
 
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
@@ -82,6 +84,11 @@ StatusOr<int> Listen(const std::string& address) {
   std::stable_sort(candidates.begin(), candidates.end(), [](const addrinfo* a, const addrinfo* b) {
     return a->ai_family == AF_INET && b->ai_family != AF_INET;
   });
+  if (!candidates.empty()) {
+    const sockaddr* sa = candidates.front()->ai_addr;
+    failure->port = ntohs(sa->sa_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(sa)->sin6_port
+                                                    : reinterpret_cast<const sockaddr_in*>(sa)->sin_port);
+  }
 
   std::string first_error;
   int first_errno = 0;
@@ -106,7 +113,10 @@ StatusOr<int> Listen(const std::string& address) {
       freeaddrinfo(found);
     }
   }
-  if (fd < 0) return Status::Error(prefix + (first_error.empty() ? "no addresses" : first_error));
+  if (fd < 0) {
+    failure->err = first_errno;
+    return Status::Error(prefix + (first_error.empty() ? "no addresses" : first_error));
+  }
   return fd;
 }
 
@@ -218,7 +228,9 @@ Server::Server(const ServerOptions& options, collectors::Scraper* scraper, Logge
     : handler_(options, scraper, log), log_(log) {}
 
 StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, collectors::Scraper* scraper,
-                                                Logger* log) {
+                                                Logger* log, ListenError* listen_error) {
+  ListenError unused;
+  if (listen_error == nullptr) listen_error = &unused;
   if (options.listen_addresses.empty()) return Status::Error("no listen address given");
   std::unique_ptr<Server> server(new Server(options, scraper, log));
 
@@ -226,7 +238,7 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, co
   // one serving.
   std::vector<UniqueFd> fds;
   for (const std::string& address : options.listen_addresses) {
-    StatusOr<int> fd = Listen(address);
+    StatusOr<int> fd = Listen(address, listen_error);
     if (!fd.ok()) return fd.status();
     fds.emplace_back(*fd);
     server->ports_.push_back(BoundPort(*fd));

@@ -28,15 +28,25 @@ namespace nodex::http {
 // wording, e.g. "missing port in address".
 Status SplitHostPort(std::string_view address, std::string* host, std::string* port);
 
+// Which listen address Start could not bind, and why, for callers that
+// explain the failure (hostnet/port_conflict.h).
+struct ListenError {
+  std::string address;
+  std::string host;   // Empty for ":port".
+  uint16_t port = 0;  // 0 if the address never resolved.
+  int err = 0;        // errno of the failing socket call; 0 for other failures.
+};
+
 class Server {
  public:
   // Binds every listen address itself (SO_REUSEADDR, CLOEXEC; ":port" is a
   // dual-stack socket) so that failures name the address, then starts one
   // libmicrohttpd daemon per socket. The error is one line, e.g.
-  // "listen tcp 127.0.0.1:9100: bind: Address already in use".
+  // "listen tcp 127.0.0.1:9100: bind: Address already in use"; with
+  // `listen_error`, its parts are filled in too.
   // `scraper` and `log` must outlive the server.
   static StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options, collectors::Scraper* scraper,
-                                                 Logger* log);
+                                                 Logger* log, ListenError* listen_error = nullptr);
 
   // Stops accepting connections, waits for in-flight requests to finish (at
   // most `grace`), then stops the daemons. Later calls do nothing.
