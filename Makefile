@@ -9,11 +9,11 @@ CMAKE_FLAGS ?=
 
 # What building and running nodex needs.
 BUILD_DEPS := cmake ninja-build g++ pkg-config libmicrohttpd-dev libdeflate-dev libre2-dev \
-              libmnl-dev libfuse3-dev libcli11-dev libgtest-dev libgmock-dev
+              libmnl-dev libfuse3-dev libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev
 # Real peers the end-to-end tests talk to.
-TEST_DEPS  := curl python3 prometheus prometheus-node-exporter fuse3 iproute2
+TEST_DEPS  := curl python3 prometheus prometheus-node-exporter fuse3 iproute2 podman runc
 
-.PHONY: all build run test deps test-deps clean image
+.PHONY: all build run test deps test-deps clean image install
 
 all: build
 
@@ -39,6 +39,13 @@ test: test-deps $(BUILD_DIR)/build.ninja
 # The container image nodex:<version>, FROM scratch with the binary and the libraries it links (podman).
 image: build
 	scripts/build-image.sh $(BUILD_DIR)/nodex
+
+# Installs nodex, and kubectl-nodex so that `kubectl nodex lint -f FILE` works
+# as a kubectl plugin (kubectl finds kubectl-<name> on PATH).
+PREFIX ?= /usr/local
+install: build
+	install -D -m 0755 $(BUILD_DIR)/nodex $(DESTDIR)$(PREFIX)/bin/nodex
+	ln -sf nodex $(DESTDIR)$(PREFIX)/bin/kubectl-nodex
 
 clean:
 	rm -rf $(BUILD_DIR)

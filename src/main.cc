@@ -13,7 +13,11 @@
 #include "base/log.h"
 #include "collectors/collector.h"
 #include "collectors/scraper.h"
+#include "hostnet/doctor.h"
+#include "hostnet/exporter.h"
+#include "hostnet/port_conflict.h"
 #include "http/server.h"
+#include "lint/lint.h"
 
 namespace nodex {
 namespace {
@@ -147,6 +151,8 @@ sigset_t TerminationSignals() {
 }
 
 int Run(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "lint") return lint::RunLint(argc - 1, argv + 1);
+  if (argc > 1 && std::string_view(argv[1]) == "doctor") return hostnet::RunDoctor(argc - 1, argv + 1);
   CLI::App app{"nodex: a node metrics exporter compatible with Prometheus node_exporter.", "nodex"};
   app.set_version_flag("--version", std::string("nodex version ") + kVersion + " (revision " + kRevision + ")");
   app.allow_extras(false);
@@ -190,6 +196,7 @@ int Run(int argc, char** argv) {
     enabled_list += sw.name;
   }
   log.Info("Enabled collectors", {{"collectors", enabled_list}});
+  const hostnet::Namespaces namespaces = hostnet::CheckAtStart(o.paths.procfs, o.listen_addresses, &log);
 
   collectors::Context ctx;
   ctx.paths = o.paths;
@@ -214,9 +221,17 @@ int Run(int argc, char** argv) {
   server_options.disable_exporter_metrics = o.disable_exporter_metrics;
   server_options.version = kVersion;
   server_options.revision = kRevision;
-  auto server = http::Server::Start(server_options, scraper->get(), &log);
+  server_options.extra_metrics = [namespaces](expo::MetricSet& set) { hostnet::AddNamespaceMetrics(namespaces, set); };
+  hostnet::DoctorOptions doctor{o.paths.procfs, o.paths.sysfs, o.paths.rootfs, o.listen_addresses, o.telemetry_path};
+  doctor.probe_endpoint = false;  // The landing page is that endpoint's server.
+  server_options.status_text = [doctor] { return hostnet::RenderText(hostnet::RunChecks(doctor)); };
+  http::ListenError listen_error;
+  auto server = http::Server::Start(server_options, scraper->get(), &log, &listen_error);
   if (!server.ok()) {
-    log.Error("cannot listen", {{"err", OneLine(server.status().message())}});
+    hostnet::ListenFailure failure{listen_error.address, listen_error.host, listen_error.port, listen_error.err,
+                                   OneLine(server.status().message())};
+    log.Error("cannot listen",
+              {{"err", hostnet::ExplainListenFailure(failure, o.paths.procfs, namespaces.network.yes)}});
     return 1;
   }
 

@@ -1,0 +1,37 @@
+// Manifest loading for `nodex lint`: YAML streams from files, directories and
+// stdin, split into the Kubernetes objects they hold. Multi-document streams
+// and `kind: *List` objects are flattened; documents that are not Kubernetes
+// objects (no string apiVersion and kind) are skipped silently, because
+// kustomize output and Helm charts mix in other YAML. Broken YAML is an error
+// that names file:line.
+#ifndef NODEX_LINT_LOADER_H_
+#define NODEX_LINT_LOADER_H_
+
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace nodex::lint {
+
+// One Kubernetes object and the file it came from ("<stdin>" for "-").
+struct Document {
+  std::string file;
+  YAML::Node node;
+};
+
+// Parses one YAML stream (text may hold any bytes) and appends its objects to
+// *out. Never throws.
+Status ParseManifests(std::string_view text, std::string_view file, std::vector<Document>* out);
+
+// Loads every path in order: "-" reads stdin, a directory is walked
+// recursively for *.yaml and *.yml in name order, anything else is read as a
+// file whatever its name.
+Status LoadPaths(const std::vector<std::string>& paths, std::vector<Document>* out);
+
+}  // namespace nodex::lint
+
+#endif  // NODEX_LINT_LOADER_H_
