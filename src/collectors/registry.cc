@@ -4,6 +4,7 @@
 
 #include "collectors/collector.h"
 #include "collectors/arp.h"
+#include "collectors/bonding.h"
 #include "collectors/buddyinfo.h"
 #include "collectors/cgroups.h"
 #include "collectors/conntrack.h"
@@ -18,9 +19,12 @@
 #include "collectors/filefd.h"
 #include "collectors/filesystem.h"
 #include "collectors/hwmon.h"
+#include "collectors/infiniband.h"
 #include "collectors/interrupts.h"
+#include "collectors/ipvs.h"
 #include "collectors/kernel_hung.h"
 #include "collectors/ksmd.h"
+#include "collectors/lnstat.h"
 #include "collectors/loadavg.h"
 #include "collectors/mdadm.h"
 #include "collectors/meminfo.h"
@@ -44,6 +48,7 @@
 #include "collectors/softnet.h"
 #include "collectors/stat.h"
 #include "collectors/sysctl.h"
+#include "collectors/tcpstat.h"
 #include "collectors/textfile.h"
 #include "collectors/thermal_zone.h"
 #include "collectors/time.h"
@@ -52,6 +57,7 @@
 #include "collectors/uname.h"
 #include "collectors/vmstat.h"
 #include "collectors/watchdog.h"
+#include "collectors/xfrm.h"
 #include "collectors/zoneinfo.h"
 
 namespace nodex::collectors {
@@ -60,6 +66,7 @@ namespace {
 // Sorted by name. Defaults match node_exporter's.
 constexpr CollectorInfo kCollectors[] = {
     {"arp", true, kArpFlags, &NewArpCollector},
+    {"bonding", true, {}, &NewBondingCollector},
     {"buddyinfo", false, {}, &NewBuddyinfoCollector},
     {"cgroups", false, {}, &NewCgroupsCollector},
     {"conntrack", true, {}, &NewConntrackCollector},
@@ -74,9 +81,12 @@ constexpr CollectorInfo kCollectors[] = {
     {"filefd", true, {}, &NewFilefdCollector},
     {"filesystem", true, kFilesystemFlags, &NewFilesystemCollector},
     {"hwmon", true, kHwmonFlags, &NewHwmonCollector},
+    {"infiniband", true, {}, &NewInfinibandCollector},
     {"interrupts", false, kInterruptsFlags, &NewInterruptsCollector},
+    {"ipvs", true, kIpvsFlags, &NewIpvsCollector},
     {"kernel_hung", true, {}, &NewKernelHungCollector},
     {"ksmd", false, {}, &NewKsmdCollector},
+    {"lnstat", false, {}, &NewLnstatCollector},
     {"loadavg", true, {}, &NewLoadavgCollector},
     {"mdadm", true, {}, &NewMdadmCollector},
     {"meminfo", true, {}, &NewMeminfoCollector},
@@ -100,6 +110,7 @@ constexpr CollectorInfo kCollectors[] = {
     {"softnet", true, {}, &NewSoftnetCollector},
     {"stat", true, kStatFlags, &NewStatCollector},
     {"sysctl", false, kSysctlFlags, &NewSysctlCollector},
+    {"tcpstat", false, {}, &NewTcpstatCollector},
     {"textfile", true, kTextfileFlags, &NewTextfileCollector},
     {"thermal_zone", true, {}, &NewThermalZoneCollector},
     {"time", true, {}, &NewTimeCollector},
@@ -108,6 +119,7 @@ constexpr CollectorInfo kCollectors[] = {
     {"uname", true, {}, &NewUnameCollector},
     {"vmstat", true, kVmstatFlags, &NewVmstatCollector},
     {"watchdog", true, {}, &NewWatchdogCollector},
+    {"xfrm", false, {}, &NewXfrmCollector},
     {"zoneinfo", false, {}, &NewZoneinfoCollector},
 };
 

@@ -73,14 +73,15 @@ grep -q '^# TYPE node_load1 gauge$' "$plain" || fail "node_load1 is not TYPE gau
 # promtool exits 1 on a parse error and 3 on lint problems. node_exporter's own names
 # (which a drop-in must keep) trip two lint rules; those exact problems are allowed, and
 # only for the families that node_exporter 1.5.0 itself reports them on:
-#   node_memory_* : names mirror /proc/meminfo keys ("camelCase")
+#   node_memory_*, node_netstat_* : names mirror /proc/meminfo and /proc/net/{netstat,snmp}
+#     keys ("camelCase")
 #   node_entropy_{available,pool_size}_bits : unit "bits" ("use base unit bytes")
 # Anything else, including any parse error, fails.
 promtool_out="$E2E_TMP/promtool.out"
 /usr/bin/promtool check metrics <"$plain" >"$promtool_out" 2>&1
 prc=$?
 unexpected=$(grep -vE \
-  -e "^node_memory_[A-Za-z0-9_]+ metric names should be written in 'snake_case' not 'camelCase'\$" \
+  -e "^node_(memory|netstat)_[A-Za-z0-9_]+ metric names should be written in 'snake_case' not 'camelCase'\$" \
   -e '^node_entropy_(available|pool_size)_bits use base unit "bytes" instead of "bits"$' \
   "$promtool_out")
 if [[ $prc != 0 && $prc != 3 ]] || [[ -n $unexpected ]]; then
