@@ -13,7 +13,7 @@ BUILD_DEPS := cmake ninja-build g++ pkg-config libmicrohttpd-dev libdeflate-dev 
 # Real peers the end-to-end tests talk to.
 TEST_DEPS  := curl python3 prometheus prometheus-node-exporter fuse3 iproute2 podman runc
 
-.PHONY: all build run test deps test-deps clean image install
+.PHONY: all build run test deps test-deps clean image bench install
 
 all: build
 
@@ -39,6 +39,16 @@ test: test-deps $(BUILD_DIR)/build.ninja
 # The container image nodex:<version>, FROM scratch with the binary and the libraries it links (podman).
 image: build
 	scripts/build-image.sh $(BUILD_DIR)/nodex
+
+# Benchmarks, never tests: micro-benchmarks, then nodex next to node_exporter and
+# the physical floor of a scrape, written to bench/results/ (see bench/README.md).
+bench: deps
+	@scripts/install-deps.sh --test-peers libbenchmark-dev strace curl python3 prometheus-node-exporter
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DNODEX_BENCH=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target nodex micro_bench read_floor
+	$(BUILD_DIR)/bench/micro_bench
+	bench/side_by_side.py --nodex $(BUILD_DIR)/nodex
+	bench/floor.sh $(BUILD_DIR)/bench/read_floor $(BUILD_DIR)/nodex
 
 # Installs nodex, and kubectl-nodex so that `kubectl nodex lint -f FILE` works
 # as a kubectl plugin (kubectl finds kubectl-<name> on PATH).
