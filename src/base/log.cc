@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "base/json.h"
+
 namespace nodex {
 namespace {
 
@@ -40,28 +42,6 @@ void AppendLogfmtValue(std::string* out, std::string_view v) {
       case '\t': out->append("\\t"); break;
       case '\r': out->append("\\r"); break;
       default: out->push_back(c);
-    }
-  }
-  out->push_back('"');
-}
-
-void AppendJsonString(std::string* out, std::string_view v) {
-  out->push_back('"');
-  for (unsigned char c : v) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\t': out->append("\\t"); break;
-      case '\r': out->append("\\r"); break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
     }
   }
   out->push_back('"');

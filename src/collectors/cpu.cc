@@ -19,6 +19,8 @@
 #include "base/log.h"
 #include "base/parse.h"
 #include "base/split.h"
+#include "collectors/go_strconv.h"
+#include "collectors/procfs_helpers.h"
 
 namespace nodex::collectors {
 namespace {
@@ -61,24 +63,9 @@ constexpr std::string_view kModes[] = {"user", "nice", "system", "idle", "iowait
 // Go's strconv.ParseUint(s, 0, 32): a base prefix selects hex, octal or
 // binary, and a bare leading 0 means octal.
 std::optional<uint32_t> ParseGoUint32(std::string_view s) {
-  int base = 10;
-  if (s.size() > 1 && s[0] == '0') {
-    char p = static_cast<char>(s[1] | 0x20);
-    if (p == 'x') {
-      base = 16;
-      s.remove_prefix(2);
-    } else if (p == 'b') {
-      base = 2;
-      s.remove_prefix(2);
-    } else if (p == 'o') {
-      base = 8;
-      s.remove_prefix(2);
-    } else {
-      base = 8;
-      s.remove_prefix(1);
-    }
-  }
-  return ParseInt<uint32_t>(s, base);
+  std::optional<uint64_t> v = GoParseUint(s, 0, 32);
+  if (!v) return std::nullopt;
+  return static_cast<uint32_t>(*v);
 }
 
 Status BadCpuInfo(std::string_view what, std::string_view line) {
@@ -193,7 +180,6 @@ class CpuCollector final : public Collector {
     uint64_t count;
   };
 
-  Status CompileInclude(std::string_view flag, std::string_view pattern, std::unique_ptr<RE2>* re);
   Status CollectInfo(expo::MetricSet& out);
   Status CollectStat(expo::MetricSet& out);
   KeptCpu& FindOrAddCpu(int64_t id);
@@ -226,19 +212,6 @@ class CpuCollector final : public Collector {
   std::vector<CoreThrottle> core_throttles_;
 };
 
-Status CpuCollector::CompileInclude(std::string_view flag, std::string_view pattern, std::unique_ptr<RE2>* re) {
-  if (pattern.empty()) return Status::Ok();
-  RE2::Options options;
-  options.set_log_errors(false);
-  auto compiled = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
-  if (!compiled->ok()) {
-    return Status::Error("--" + std::string(flag) + ": invalid regular expression \"" + std::string(pattern) +
-                         "\": " + compiled->error());
-  }
-  *re = std::move(compiled);
-  return Status::Ok();
-}
-
 Status CpuCollector::Init(const Context& ctx) {
   std::string_view flags_pattern = StringFlag(ctx, "collector.cpu.info.flags-include");
   std::string_view bugs_pattern = StringFlag(ctx, "collector.cpu.info.bugs-include");
@@ -250,9 +223,9 @@ Status CpuCollector::Init(const Context& ctx) {
       log_->Info("enabling --collector.cpu.info because a cpuinfo flags/bugs include filter is set");
     }
   }
-  Status st = CompileInclude("collector.cpu.info.flags-include", flags_pattern, &flags_re_);
+  Status st = procfs_helpers::CompileFlagRegex("collector.cpu.info.flags-include", flags_pattern, true, &flags_re_);
   if (!st.ok()) return st;
-  st = CompileInclude("collector.cpu.info.bugs-include", bugs_pattern, &bugs_re_);
+  st = procfs_helpers::CompileFlagRegex("collector.cpu.info.bugs-include", bugs_pattern, true, &bugs_re_);
   if (!st.ok()) return st;
 
   // Like node_exporter, the isolated set is read once: it only changes at boot

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/procfs_helpers.h"
 #include "collectors/sysfs_attrs.h"
 
 namespace nodex::collectors {
@@ -86,16 +87,7 @@ struct Filter {
 Status Compile(const Context& ctx, const FlagDef& flag, std::unique_ptr<RE2>* out) {
   std::string_view pattern = flag.default_value;
   if (ctx.flags != nullptr && ctx.flags->Has(flag.name)) pattern = ctx.flags->GetString(flag.name);
-  if (pattern.empty()) return Status::Ok();
-  RE2::Options options;
-  options.set_log_errors(false);
-  auto re = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
-  if (!re->ok()) {
-    return Status::Error("--" + std::string(flag.name) + ": invalid regular expression \"" + std::string(pattern) +
-                         "\": " + re->error());
-  }
-  *out = std::move(re);
-  return Status::Ok();
+  return procfs_helpers::CompileFlagRegex(flag.name, pattern, true, out);
 }
 
 // Last path component of `path` (which has no trailing '/') and the one

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/split.h"
+#include "collectors/procfs_helpers.h"
 #include "collectors/sysfs_attrs.h"
 
 namespace nodex::collectors {
@@ -277,13 +278,9 @@ StatusOr<std::unique_ptr<Collector>> NewPowersupplyclassCollector(const Context&
   const FlagDef& flag = kPowersupplyclassFlags[0];
   std::string_view pattern = flag.default_value;
   if (ctx.flags != nullptr && ctx.flags->Has(flag.name)) pattern = ctx.flags->GetString(flag.name);
-  RE2::Options options;
-  options.set_log_errors(false);
-  auto re = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
-  if (!re->ok()) {
-    return Status::Error("--" + std::string(flag.name) + ": invalid regular expression \"" + std::string(pattern) +
-                         "\": " + re->error());
-  }
+  std::unique_ptr<RE2> re;
+  Status st = procfs_helpers::CompileFlagRegex(flag.name, pattern, /*empty_means_none=*/false, &re);
+  if (!st.ok()) return st;
   return std::unique_ptr<Collector>(std::make_unique<PowersupplyclassCollector>(ctx, std::move(re)));
 }
 

@@ -6,6 +6,7 @@
 
 #include "base/file_reader.h"
 #include "collectors/go_strconv.h"
+#include "collectors/procfs_helpers.h"
 
 namespace nodex::collectors {
 namespace {
@@ -43,34 +44,18 @@ size_t SplitSlabLine(std::string_view line, std::string_view (&out)[kSlabFields]
   return n;
 }
 
-Status CompileFilter(std::string_view flag, std::string_view pattern, std::unique_ptr<RE2>* re) {
-  if (pattern.empty()) return Status::Ok();
-  RE2::Options options;
-  options.set_log_errors(false);
-  auto compiled = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
-  if (!compiled->ok()) {
-    return Status::Error("--" + std::string(flag) + ": invalid regular expression \"" + std::string(pattern) +
-                         "\": " + compiled->error());
-  }
-  *re = std::move(compiled);
-  return Status::Ok();
-}
-
-std::string_view StringFlag(const Context& ctx, std::string_view name, std::string_view default_value) {
-  if (ctx.flags == nullptr || !ctx.flags->Has(name)) return default_value;
-  return ctx.flags->GetString(name);
-}
-
 class SlabinfoCollector : public Collector {
  public:
   explicit SlabinfoCollector(const Context& ctx) : file_(ctx.Proc("slabinfo")) {}
 
   Status Init(const Context& ctx) {
-    Status st = CompileFilter(kSlabinfoFlags[0].name, StringFlag(ctx, kSlabinfoFlags[0].name, kSlabinfoFlags[0].default_value),
-                              &include_);
+    const FlagDef& include = kSlabinfoFlags[0];
+    const FlagDef& exclude = kSlabinfoFlags[1];
+    Status st = procfs_helpers::CompileFlagRegex(
+        include.name, procfs_helpers::StringFlagOr(ctx, include.name, include.default_value), true, &include_);
     if (!st.ok()) return st;
-    return CompileFilter(kSlabinfoFlags[1].name, StringFlag(ctx, kSlabinfoFlags[1].name, kSlabinfoFlags[1].default_value),
-                         &exclude_);
+    return procfs_helpers::CompileFlagRegex(
+        exclude.name, procfs_helpers::StringFlagOr(ctx, exclude.name, exclude.default_value), true, &exclude_);
   }
 
   Status Collect(expo::MetricSet& out) override {

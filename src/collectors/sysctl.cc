@@ -1,10 +1,8 @@
 #include "collectors/sysctl.h"
 
-#include <charconv>
-#include <limits>
-
 #include "base/file_reader.h"
 #include "base/split.h"
+#include "collectors/go_strconv.h"
 
 namespace nodex::collectors {
 namespace {
@@ -14,44 +12,6 @@ constexpr expo::Desc kInfo{"node_sysctl_info", "Value of a text sysctl, one seri
 
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-// Go's strconv.ParseInt(s, 0, 64) without '_' separators.
-std::optional<int64_t> ParseGoInt(std::string_view s) {
-  bool negative = false;
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
-    negative = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  int base = 10;
-  if (s.size() >= 2 && s[0] == '0') {
-    char p = s[1];
-    if (p == 'x' || p == 'X') {
-      base = 16;
-      s.remove_prefix(2);
-    } else if (p == 'o' || p == 'O') {
-      base = 8;
-      s.remove_prefix(2);
-    } else if (p == 'b' || p == 'B') {
-      base = 2;
-      s.remove_prefix(2);
-    } else {
-      base = 8;
-      s.remove_prefix(1);
-    }
-  }
-  if (s.empty()) return std::nullopt;
-  uint64_t magnitude = 0;
-  const char* end = s.data() + s.size();
-  auto [ptr, ec] = std::from_chars(s.data(), end, magnitude, base);
-  if (ec != std::errc() || ptr != end) return std::nullopt;
-  constexpr uint64_t kMaxPositive = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (negative) {
-    if (magnitude > kMaxPositive + 1) return std::nullopt;
-    return magnitude == kMaxPositive + 1 ? std::numeric_limits<int64_t>::min() : -static_cast<int64_t>(magnitude);
-  }
-  if (magnitude > kMaxPositive) return std::nullopt;
-  return static_cast<int64_t>(magnitude);
 }
 
 std::string SysctlPath(const std::string& name) {
@@ -202,7 +162,7 @@ Status ParseSysctlInts(std::string_view content, std::vector<int64_t>* out) {
   out->clear();
   std::string_view field;
   while (NextField(&content, &field)) {
-    std::optional<int64_t> v = ParseGoInt(field);
+    std::optional<int64_t> v = GoParseInt(field, 0, 64);
     if (!v) {
       return Status::Error("field " + std::to_string(out->size()) + " is not a valid int: \"" +
                            std::string(field.substr(0, 64)) + "\"");

@@ -32,6 +32,7 @@
 
 #include "base/file_reader.h"
 #include "base/split.h"
+#include "collectors/go_strconv.h"
 
 namespace nodex::collectors::sysfs {
 
@@ -51,59 +52,13 @@ inline std::string_view TrimNewlines(std::string_view s) {
 // Go's strconv.ParseInt(s, 0, 64): optional sign, then 0x/0o/0b prefixes or
 // a leading 0 for octal. Underscores (allowed by Go with base 0) are rejected:
 // the kernel never prints them.
-[[nodiscard]] inline std::optional<int64_t> ParseGoInt(std::string_view s) {
-  bool negative = false;
-  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
-    negative = s.front() == '-';
-    s.remove_prefix(1);
-  }
-  int base = 10;
-  if (s.size() >= 2 && s[0] == '0') {
-    char p = static_cast<char>(s[1] | 0x20);
-    if (p == 'x') {
-      base = 16;
-      s.remove_prefix(2);
-    } else if (p == 'o') {
-      base = 8;
-      s.remove_prefix(2);
-    } else if (p == 'b') {
-      base = 2;
-      s.remove_prefix(2);
-    } else {
-      base = 8;
-      s.remove_prefix(1);
-    }
-  }
-  if (s.empty() || s.front() == '+' || s.front() == '-') return std::nullopt;
-  uint64_t magnitude = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude, base);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  if (negative) {
-    if (magnitude > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
-    return static_cast<int64_t>(0 - magnitude);
-  }
-  if (magnitude > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-  return static_cast<int64_t>(magnitude);
-}
+[[nodiscard]] inline std::optional<int64_t> ParseGoInt(std::string_view s) { return GoParseInt(s, 0, 64); }
 
 // Go's strconv.ParseInt(s, 10, 64).
-[[nodiscard]] inline std::optional<int64_t> ParseGoDecimalInt(std::string_view s) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty() || s.front() == '+') return std::nullopt;
-  int64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
+[[nodiscard]] inline std::optional<int64_t> ParseGoDecimalInt(std::string_view s) { return GoParseInt(s, 10, 64); }
 
 // Go's strconv.ParseUint(s, 10, 64).
-[[nodiscard]] inline std::optional<uint64_t> ParseGoUint(std::string_view s) {
-  if (s.empty() || s.front() == '+' || s.front() == '-') return std::nullopt;
-  uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
+[[nodiscard]] inline std::optional<uint64_t> ParseGoUint(std::string_view s) { return GoParseUint(s, 10, 64); }
 
 // Go's strconv.ParseFloat(s, 64) for what sysfs can contain: decimal and
 // exponent forms with an optional sign, and the Inf/NaN spellings. Values out

@@ -23,6 +23,7 @@
 #include <set>
 
 #include "base/file_reader.h"
+#include "base/json.h"
 #include "base/parse.h"
 #include "base/split.h"
 #include "hostnet/port_conflict.h"
@@ -310,31 +311,9 @@ HttpAnswer HttpGet(std::string host, const std::string& port, const std::string&
   return answer;
 }
 
-// --- Output ------------------------------------------------------------------
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          *out += buf;
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 }  // namespace
+
+// --- Output ------------------------------------------------------------------
 
 std::string_view CheckStatusName(CheckStatus status) {
   switch (status) {

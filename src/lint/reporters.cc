@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "base/json.h"
+
 namespace nodex::lint {
 namespace {
 
@@ -47,27 +49,8 @@ void AppendField(std::string* out, std::string_view key, std::string_view value,
 
 }  // namespace
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\t': out->append("\\t"); break;
-      case '\r': out->append("\\r"); break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
+// lint has always escaped DEL as well.
+void AppendJsonString(std::string* out, std::string_view s) { nodex::AppendJsonString(out, s, /*escape_del=*/true); }
 
 Summary Summarise(const std::vector<Finding>& findings, int objects) {
   Summary s;
