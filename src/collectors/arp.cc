@@ -118,20 +118,11 @@ class ArpCollector : public Collector {
     link_count_ = 0;
     Status st = socket_.Dump(RTM_GETLINK, sizeof(ifinfomsg), AF_UNSPEC,
                              [this](std::span<const uint8_t> buf, uint32_t seq) -> StatusOr<bool> {
-                               scratch_links_.clear();
-                               StatusOr<bool> done = DecodeLinkNameDump(buf, seq, &scratch_links_);
-                               // The receive buffer is reused: keep copies.
-                               for (const LinkName& l : scratch_links_) {
-                                 if (link_count_ == links_.size()) links_.emplace_back();
-                                 links_[link_count_].first = l.ifindex;
-                                 links_[link_count_].second.assign(l.name);
-                                 ++link_count_;
-                               }
-                               return done;
+                               return rtnl::DecodeLinkNames(buf, seq, &links_, &link_count_);
                              });
     if (!st.ok()) return st;
     std::sort(links_.begin(), links_.begin() + static_cast<std::ptrdiff_t>(link_count_),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
+              [](const rtnl::LinkName& a, const rtnl::LinkName& b) { return a.ifindex < b.ifindex; });
     neighbours_.clear();
     st = socket_.Dump(RTM_GETNEIGH, sizeof(ndmsg), AF_INET,
                       [this](std::span<const uint8_t> buf, uint32_t seq) -> StatusOr<bool> {
@@ -142,10 +133,10 @@ class ArpCollector : public Collector {
     auto end = links_.begin() + static_cast<std::ptrdiff_t>(link_count_);
     for (const Neighbour& n : neighbours_) {
       auto it = std::lower_bound(links_.begin(), end, n.ifindex,
-                                 [](const auto& l, int32_t index) { return l.first < index; });
+                                 [](const rtnl::LinkName& l, int32_t index) { return l.ifindex < index; });
       // A link removed between the two dumps takes its neighbours with it.
-      if (it == end || it->first != n.ifindex) continue;
-      devices_.push_back(it->second);
+      if (it == end || it->ifindex != n.ifindex) continue;
+      devices_.push_back(it->name);
     }
     return Status::Ok();
   }
@@ -156,8 +147,7 @@ class ArpCollector : public Collector {
   std::unique_ptr<RE2> exclude_;
   const bool netlink_;
   rtnl::Socket socket_;
-  std::vector<LinkName> scratch_links_;
-  std::vector<std::pair<int32_t, std::string>> links_;
+  std::vector<rtnl::LinkName> links_;  // [0, link_count_) hold this scrape's links.
   size_t link_count_ = 0;
   std::vector<Neighbour> neighbours_;
   std::vector<std::string_view> devices_;
@@ -191,25 +181,6 @@ StatusOr<bool> DecodeNeighDump(std::span<const uint8_t> buf, uint32_t seq, std::
     if (nd.ndm_family != AF_INET) return Status::Ok();
     if ((nd.ndm_state & NUD_NOARP) != 0) return Status::Ok();
     out->push_back({nd.ndm_ifindex, nd.ndm_state});
-    return Status::Ok();
-  });
-}
-
-StatusOr<bool> DecodeLinkNameDump(std::span<const uint8_t> buf, uint32_t seq, std::vector<LinkName>* out) {
-  return rtnl::WalkDump(buf, seq, [out](uint16_t type, std::span<const uint8_t> payload) -> Status {
-    if (type != RTM_NEWLINK) return Status::Ok();
-    if (payload.size() < sizeof(ifinfomsg)) return Status::Error("truncated RTM_NEWLINK message");
-    ifinfomsg ifi;
-    std::memcpy(&ifi, payload.data(), sizeof(ifi));
-    LinkName link{ifi.ifi_index, {}};
-    size_t hdr = NLMSG_ALIGN(sizeof(ifinfomsg));
-    if (payload.size() > hdr) {
-      bool ok = rtnl::ForEachAttr(payload.data() + hdr, payload.size() - hdr, [&link](const rtnl::Attr& a) {
-        if (a.type == IFLA_IFNAME) link.name = rtnl::AttrString(a);
-      });
-      if (!ok) return Status::Error("truncated netlink attribute");
-    }
-    out->push_back(link);
     return Status::Ok();
   });
 }

@@ -2,11 +2,12 @@
 // collector/arp_linux.go, and procfs' arp.go): node_arp_entries{device},
 // the IPv4 neighbour entries per interface. By default it reads them with
 // one rtnetlink RTM_GETNEIGH dump (AF_INET) plus one RTM_GETLINK dump for
-// the index -> name mapping per scrape (node_exporter's per-entry link
-// lookups once took 14 s on nodes with thousands of veths); entries in state
-// NUD_NOARP are left out, as /proc/net/arp does. With
-// --no-collector.arp.netlink it reads /proc/net/arp. Devices are filtered
-// with --collector.arp.device-include / device-exclude (RE2, unanchored).
+// the index -> name mapping per scrape (rtnl::DecodeLinkNames in
+// rtnetlink.h; node_exporter's per-entry link lookups once took 14 s on
+// nodes with thousands of veths); entries in state NUD_NOARP are left out,
+// as /proc/net/arp does. With --no-collector.arp.netlink it reads
+// /proc/net/arp. Devices are filtered with --collector.arp.device-include /
+// device-exclude (RE2, unanchored).
 #ifndef NODEX_COLLECTORS_ARP_H_
 #define NODEX_COLLECTORS_ARP_H_
 
@@ -58,17 +59,6 @@ struct Neighbour {
 // buffers follow; an NLMSG_ERROR, a message shorter than its ndmsg, a
 // truncated message or trailing bytes are errors. Any alignment is fine.
 [[nodiscard]] StatusOr<bool> DecodeNeighDump(std::span<const uint8_t> buf, uint32_t seq, std::vector<Neighbour>* out);
-
-// One link of an RTM_GETLINK dump: index and IFLA_IFNAME (empty if absent).
-struct LinkName {
-  int32_t ifindex;
-  std::string_view name;  // Views the decoded buffer.
-};
-
-// Decodes one buffer of an RTM_GETLINK dump reply (see netdev.h for the
-// layout), appending every link's index and name to *out; same return and
-// error rules as DecodeNeighDump.
-[[nodiscard]] StatusOr<bool> DecodeLinkNameDump(std::span<const uint8_t> buf, uint32_t seq, std::vector<LinkName>* out);
 
 StatusOr<std::unique_ptr<Collector>> NewArpCollector(const Context& ctx);
 

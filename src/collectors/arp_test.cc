@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/file_reader.h"
+#include "collectors/rtnetlink.h"
 #include "collectors/testing/kit.h"
 #include "collectors/testing/scratch.h"
 
@@ -139,17 +140,43 @@ TEST(DecodeNeighDumpTest, RealDumpFromThisMachine) {
   EXPECT_EQ(out.size(), 1u);  // 192.0.2.1 on eth0, as /proc/net/arp showed
 }
 
-TEST(DecodeLinkNameDumpTest, NamesAndMissingName) {
+TEST(DecodeLinkNamesTest, NamesAndMissingName) {
   DumpBuilder b;
   b.Link(1, "lo");
   b.Link(7, nullptr);
   b.Done();
-  std::vector<LinkName> out;
-  StatusOr<bool> done = DecodeLinkNameDump(b.bytes(), 1, &out);
+  std::vector<rtnl::LinkName> out;
+  size_t count = 0;
+  StatusOr<bool> done = rtnl::DecodeLinkNames(b.bytes(), 1, &out, &count);
   ASSERT_TRUE(done.ok());
-  ASSERT_EQ(out.size(), 2u);
+  ASSERT_EQ(count, 2u);
   EXPECT_EQ(out[0].name, "lo");
   EXPECT_EQ(out[1].ifindex, 7);
+  EXPECT_EQ(out[1].name, "");
+}
+
+TEST(DecodeLinkNamesTest, NextDumpReusesSlotsAndStrings) {
+  // Longer than any real interface name, so the string lives on the heap.
+  const std::string long_name(40, 'a');
+  DumpBuilder first;
+  first.Link(1, long_name.c_str());
+  first.Link(2, "eth0");
+  std::vector<rtnl::LinkName> out;
+  size_t count = 0;
+  ASSERT_TRUE(rtnl::DecodeLinkNames(first.bytes(), 1, &out, &count).ok());
+  ASSERT_EQ(count, 2u);
+  const char* heap = out[0].name.data();
+  DumpBuilder second;
+  second.Link(9, std::string(30, 'b').c_str());
+  second.Link(4, nullptr);  // an absent name must not keep the old "eth0"
+  count = 0;
+  ASSERT_TRUE(rtnl::DecodeLinkNames(second.bytes(), 1, &out, &count).ok());
+  ASSERT_EQ(count, 2u);
+  EXPECT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].ifindex, 9);
+  EXPECT_EQ(out[0].name, std::string(30, 'b'));
+  EXPECT_EQ(out[0].name.data(), heap);
+  EXPECT_EQ(out[1].ifindex, 4);
   EXPECT_EQ(out[1].name, "");
 }
 

@@ -32,6 +32,7 @@
 #include "collectors/netclass.h"
 #include "collectors/netdev.h"
 #include "collectors/netstat.h"
+#include "collectors/network_route.h"
 #include "collectors/nfs.h"
 #include "collectors/nfsd.h"
 #include "collectors/os.h"
@@ -94,6 +95,7 @@ constexpr CollectorInfo kCollectors[] = {
     {"netclass", true, kNetclassFlags, &NewNetclassCollector},
     {"netdev", true, kNetdevFlags, &NewNetdevCollector},
     {"netstat", true, kNetstatFlags, &NewNetstatCollector},
+    {"network_route", false, {}, &NewNetworkRouteCollector},
     {"nfs", true, {}, &NewNfsCollector},
     {"nfsd", true, {}, &NewNfsdCollector},
     {"os", true, {}, &NewOsCollector},

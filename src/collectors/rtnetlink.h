@@ -1,6 +1,8 @@
-// Shared rtnetlink plumbing for the netclass (--collector.netclass.netlink)
-// and arp collectors: a kept-open NETLINK_ROUTE socket (libmnl) that runs one
-// dump per call, and a bounds-checked walker over the bytes of a dump reply.
+// Shared rtnetlink plumbing for the netclass (--collector.netclass.netlink),
+// arp and network_route collectors: a kept-open NETLINK_ROUTE socket
+// (libmnl) that runs one dump per call, a bounds-checked walker over the
+// bytes of a dump reply (tcpstat's sock_diag decoder uses it too), and the
+// one RTM_GETLINK index -> name decoder.
 // The approach is netdev's (src/collectors/netdev.cc); netdev keeps its own
 // copy so that collector stays untouched. Header-only: no build change.
 //
@@ -11,6 +13,7 @@
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -101,6 +104,46 @@ StatusOr<bool> WalkDump(std::span<const uint8_t> buf, uint32_t seq, Fn&& fn) {
   }
   if (offset != buf.size()) return Status::Error("truncated netlink message");
   return false;
+}
+
+// One link of an RTM_GETLINK dump: ifi_index and IFLA_IFNAME ("" when the
+// attribute is absent). The name is owned: the receive buffer it came from
+// is overwritten by the next recvmsg().
+struct LinkName {
+  int32_t ifindex = 0;
+  std::string name;
+};
+
+// Decodes one recvmsg() buffer of an RTM_GETLINK dump reply:
+//   nlmsghdr{type=RTM_NEWLINK(16)} ifinfomsg{family, type, index, flags,
+//     change} rtattr[IFLA_IFNAME(3) "eth0\0", IFLA_MTU, ...]
+// Writes each link into (*links)[*count] and increments *count, growing
+// *links only when it is full; callers set *count = 0 before a dump and keep
+// *links across scrapes, so steady state reuses the same strings (interface
+// names fit std::string's inline buffer anyway). Slots from *count on are
+// stale. Returns true once NLMSG_DONE is seen, false when more buffers
+// follow; a message shorter than its ifinfomsg, a truncated message or
+// attribute, trailing bytes or an NLMSG_ERROR are errors (WalkDump's rules).
+// Any alignment is fine.
+[[nodiscard]] inline StatusOr<bool> DecodeLinkNames(std::span<const uint8_t> buf, uint32_t seq,
+                                                    std::vector<LinkName>* links, size_t* count) {
+  return WalkDump(buf, seq, [links, count](uint16_t type, std::span<const uint8_t> payload) -> Status {
+    if (type != RTM_NEWLINK) return Status::Ok();
+    ifinfomsg ifi;
+    if (payload.size() < sizeof(ifi)) return Status::Error("truncated RTM_NEWLINK message");
+    std::memcpy(&ifi, payload.data(), sizeof(ifi));
+    if (*count == links->size()) links->emplace_back();
+    LinkName& link = (*links)[*count];
+    link.ifindex = ifi.ifi_index;
+    link.name.clear();
+    const size_t off = std::min<size_t>(NLMSG_ALIGN(sizeof(ifi)), payload.size());
+    bool ok = ForEachAttr(payload.data() + off, payload.size() - off, [&link](const Attr& a) {
+      if (a.type == IFLA_IFNAME) link.name.assign(AttrString(a));
+    });
+    if (!ok) return Status::Error("truncated RTM_NEWLINK attribute");
+    ++*count;
+    return Status::Ok();
+  });
 }
 
 // A NETLINK_ROUTE socket kept open across scrapes. Dump() sends one dump
