@@ -137,20 +137,23 @@ class NetclassCollector : public Collector, private NetClassLinkSink {
  private:
   bool Ignored(std::string_view name) const { return ignored_ && procfs_helpers::Matches(*ignored_, name); }
 
-  // Reads attribute `name` below dir_fd into iface_. Returns 0 or a fatal errno.
-  int ReadAttr(int dir_fd, std::string_view name) {
-    char path[32];
-    std::memcpy(path, name.data(), name.size());
-    path[name.size()] = '\0';
-    int fd = ::openat(dir_fd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NetClassIgnorableError(errno) ? 0 : errno;
-    char buf[sysfs::kSysReadFileSize];
+  // Reads attribute `name` of the device directory path_ into iface_, through
+  // fds kept open across scrapes (within AttrFiles' process-wide budget).
+  // Returns 0 or a fatal errno.
+  int ReadAttr(std::string_view name) {
+    attr_path_.assign(path_).append("/").append(name);
     std::string_view raw;
-    int err = sysfs::ReadOnce(fd, buf, sizeof(buf), &raw);
-    ::close(fd);
+    int err = attrs_.Read(attr_path_, sysfs::kSysReadFileSize, &raw);
     if (err != 0) return NetClassIgnorableError(err) ? 0 : err;
     ParseNetClassAttribute(name, TrimSpace(raw), &iface_);
     return 0;
+  }
+
+  // Whether path_ (a device directory) still exists: a device removed since
+  // the listing is simply gone from this scrape.
+  bool DeviceStillThere() const {
+    struct stat st;
+    return ::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
   }
 
   Status CollectSysfs() {
@@ -175,24 +178,23 @@ class NetclassCollector : public Collector, private NetClassLinkSink {
         if (::fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) type = DT_REG;
       }
       if (type == DT_REG || Ignored(name)) continue;  // bonding_masters
-      int dev_fd = ::openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      // A device removed since the listing is simply gone from this scrape.
-      if (dev_fd < 0) continue;
+      path_.assign(class_net_).append("/").append(name);
+      if (!DeviceStillThere()) continue;
       iface_.Reset();
       int err = 0;
       for (std::string_view attr : kAttributeNames) {
-        err = ReadAttr(dev_fd, attr);
+        err = ReadAttr(attr);
         if (err != 0) {
           result = Status::Error("could not get net class info: failed to read file \"" + class_net_ + "/" +
                                  std::string(name) + "/" + std::string(attr) + "\": " + std::strerror(err));
           break;
         }
       }
-      ::close(dev_fd);
       if (err != 0) break;
       EmitSysfs(name);
     }
     ::closedir(dir);
+    attrs_.Sweep();
     return result;
   }
 
@@ -241,6 +243,7 @@ class NetclassCollector : public Collector, private NetClassLinkSink {
                              [this](std::span<const uint8_t> buf, uint32_t seq) -> StatusOr<bool> {
                                return DecodeNetClassLinkDump(buf, seq, *this);
                              });
+    attrs_.Sweep();
     if (!st.ok()) return Status::Error("could not get net class info: " + st.message());
     return link_error_;
   }
@@ -250,18 +253,15 @@ class NetclassCollector : public Collector, private NetClassLinkSink {
     // The attributes netlink lacks; they take a per-device lock, not RTNL.
     iface_.Reset();
     path_.assign(class_net_).append("/").append(l.name);
-    int dev_fd = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dev_fd >= 0) {
+    if (DeviceStillThere()) {
       for (std::string_view attr : kSysfsForNetlink) {
-        int err = ReadAttr(dev_fd, attr);
+        int err = ReadAttr(attr);
         if (err != 0) {
           link_error_ = Status::Error("could not get sysfs device info: failed to read file \"" + path_ + "/" +
                                       std::string(attr) + "\": " + std::strerror(err));
-          ::close(dev_fd);
           return;
         }
       }
-      ::close(dev_fd);
     }
     expo::MetricSet& out = *out_;
     std::string_view device = l.name;
@@ -316,7 +316,8 @@ class NetclassCollector : public Collector, private NetClassLinkSink {
   NetClassIface iface_;
   rtnl::Socket socket_;
   Status link_error_;
-  std::string path_, address_, broadcast_;
+  std::string path_, attr_path_, address_, broadcast_;
+  sysfs::AttrFiles attrs_;
 };
 
 bool WrongSize(const rtnl::Attr& a, size_t want) { return a.payload.size() != want; }
