@@ -13,6 +13,7 @@
 #include "base/file_reader.h"
 #include "base/parse.h"
 #include "base/split.h"
+#include "collectors/go_strconv.h"
 
 namespace nodex::collectors {
 namespace {
@@ -41,18 +42,6 @@ constexpr expo::Desc kBucketsUsed{"node_selinux_avc_hash_buckets_used",
 constexpr expo::Desc kLongestChain{"node_selinux_avc_hash_longest_chain",
                                    "Longest chain in the access vector cache hash table.", kGauge};
 constexpr expo::Desc kThreshold{"node_selinux_avc_threshold", "Access vector cache reclaim threshold.", kGauge};
-
-// Go's strconv.ParseUint(s, 0, 64) for digit-only input: "0" or a leading
-// '0' followed by octal digits, otherwise decimal.
-std::optional<uint64_t> ParseGoUint(std::string_view s) {
-  if (s.size() >= 2 && s[0] == '0') {
-    if (s[1] == 'x' || s[1] == 'X') return ParseInt<uint64_t>(s.substr(2), 16);
-    if (s[1] == 'o' || s[1] == 'O') return ParseInt<uint64_t>(s.substr(2), 8);
-    if (s[1] == 'b' || s[1] == 'B') return ParseInt<uint64_t>(s.substr(2), 2);
-    return ParseInt<uint64_t>(s.substr(1), 8);
-  }
-  return ParseU64(s);
-}
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -234,7 +223,7 @@ Status ParseAvcCacheStats(std::string_view content, AvcCacheStats* out) {
       size_t j = i;
       while (j < line.size() && IsDigit(line[j])) ++j;
       if (n < 6) {
-        std::optional<uint64_t> v = ParseGoUint(line.substr(i, j - i));
+        std::optional<uint64_t> v = GoParseUint(line.substr(i, j - i), 0, 64);
         if (!v) return Status::Error("could not parse AVC stat value in line \"" + std::string(line) + "\"");
         values[n] = *v;
       }
@@ -274,8 +263,8 @@ Status ParseAvcHashStats(std::string_view content, AvcHashStats* out) {
   available = available.substr(0, available.find('/'));
   std::string_view longest = trim_prefix(lines[2], "longest chain: ");
 
-  std::optional<uint64_t> v[4] = {ParseGoUint(entries), ParseGoUint(used), ParseGoUint(available),
-                                  ParseGoUint(longest)};
+  std::optional<uint64_t> v[4] = {GoParseUint(entries, 0, 64), GoParseUint(used, 0, 64), GoParseUint(available, 0, 64),
+                                  GoParseUint(longest, 0, 64)};
   static constexpr const char* kWhat[4] = {"hash entries", "hash buckets used", "hash buckets available",
                                            "hash longest chain"};
   for (int i = 0; i < 4; ++i) {

@@ -5,29 +5,13 @@
 #include "base/file_reader.h"
 #include "base/parse.h"
 #include "base/split.h"
+#include "collectors/go_strconv.h"
 
 namespace nodex::collectors {
 namespace {
 
 constexpr expo::Desc kQueues{"node_udp_queues", "Bytes queued in UDP sockets, by queue and IP version.",
                              expo::MetricType::kGauge};
-
-// Go's strconv.ParseUint(s, 0, 64): 0x/0o/0b prefixes, or a leading 0 for
-// octal. Underscores (which Go accepts with base 0) never occur in /proc.
-std::optional<uint64_t> ParseGoUintBase0(std::string_view s) {
-  int base = 10;
-  if (s.size() >= 2 && s[0] == '0') {
-    char p = static_cast<char>(s[1] | 0x20);
-    if (p == 'x' || p == 'o' || p == 'b') {
-      base = p == 'x' ? 16 : p == 'o' ? 8 : 2;
-      s.remove_prefix(2);
-    } else {
-      base = 8;
-      s.remove_prefix(1);
-    }
-  }
-  return ParseInt<uint64_t>(s, base);
-}
 
 bool IsHex(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
 
@@ -103,7 +87,7 @@ StatusOr<UdpQueueSummary> ParseUdpQueues(std::string_view content) {
     if (!SplitOnce(f[0], ':', &sl, &after) || after.find(':') != std::string_view::npos) {
       return Status::Error("cannot parse sl field in socket line: " + Excerpt(f[0]));
     }
-    if (!ParseGoUintBase0(sl)) return Status::Error("cannot parse sl value in socket line: " + Excerpt(f[0]));
+    if (!GoParseUint(sl, 0, 64)) return Status::Error("cannot parse sl value in socket line: " + Excerpt(f[0]));
     if (!ValidAddress(f[1])) return Status::Error("cannot parse local_address field in socket line: " + Excerpt(f[1]));
     if (!ValidAddress(f[2])) return Status::Error("cannot parse rem_address field in socket line: " + Excerpt(f[2]));
     if (!ParseInt<uint64_t>(f[3], 16)) return Status::Error("cannot parse st value in socket line: " + Excerpt(f[3]));
@@ -114,8 +98,8 @@ StatusOr<UdpQueueSummary> ParseUdpQueues(std::string_view content) {
     std::optional<uint64_t> txv = ParseInt<uint64_t>(tx, 16);
     std::optional<uint64_t> rxv = ParseInt<uint64_t>(rx, 16);
     if (!txv || !rxv) return Status::Error("cannot parse tx/rx queue values in socket line: " + Excerpt(f[4]));
-    if (!ParseGoUintBase0(f[7])) return Status::Error("cannot parse uid value in socket line: " + Excerpt(f[7]));
-    if (!ParseGoUintBase0(f[9])) return Status::Error("cannot parse inode value in socket line: " + Excerpt(f[9]));
+    if (!GoParseUint(f[7], 0, 64)) return Status::Error("cannot parse uid value in socket line: " + Excerpt(f[7]));
+    if (!GoParseUint(f[9], 0, 64)) return Status::Error("cannot parse inode value in socket line: " + Excerpt(f[9]));
     sum.tx_queue += *txv;
     sum.rx_queue += *rxv;
     ++sum.sockets;
