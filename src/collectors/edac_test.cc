@@ -17,9 +17,7 @@ using testing::ScratchTree;
 constexpr std::string_view kMc = "devices/system/edac/mc/";
 
 std::unique_ptr<Collector> Make(const std::string& sysfs) {
-  Context ctx;
-  ctx.paths.sysfs = sysfs;
-  return MustCreate(NewEdacCollector, ctx);
+  return MustCreate(NewEdacCollector, testing::SysContext(sysfs));
 }
 
 // A controller with all four required counters set to `v`.

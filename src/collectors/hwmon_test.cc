@@ -18,10 +18,7 @@ using testing::ScratchTree;
 constexpr char kTestdata[] = "src/collectors/testdata/hwmon/sys";
 
 StatusOr<std::unique_ptr<Collector>> Build(const std::string& sysfs, const FlagValues* flags = nullptr) {
-  Context ctx;
-  ctx.paths.sysfs = sysfs;
-  ctx.flags = flags;
-  return NewHwmonCollector(ctx);
+  return NewHwmonCollector(testing::SysContext(sysfs, flags));
 }
 
 std::unique_ptr<Collector> Make(const std::string& sysfs, const FlagValues* flags = nullptr) {

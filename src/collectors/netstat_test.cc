@@ -13,14 +13,8 @@ namespace nodex::collectors {
 namespace {
 
 using testing::MustCreate;
+using testing::ProcContext;
 using testing::ScratchTree;
-
-Context ProcContext(const std::string& procfs, const FlagValues* flags = nullptr) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  ctx.flags = flags;
-  return ctx;
-}
 
 double FindField(const std::vector<NetstatField>& fields, std::string_view proto, std::string_view name) {
   for (const auto& f : fields) {

@@ -14,13 +14,8 @@ namespace nodex::collectors {
 namespace {
 
 using testing::MustCreate;
+using testing::ProcContext;
 using testing::ScratchTree;
-
-Context ProcContext(const std::string& procfs) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  return ctx;
-}
 
 TEST(ParseSockstatTest, RealCaptureFromThisMachine) {
   std::string text;

@@ -13,13 +13,8 @@ namespace nodex::collectors {
 namespace {
 
 using testing::MustCreate;
+using testing::ProcContext;
 using testing::ScratchTree;
-
-Context ProcContext(const std::string& procfs) {
-  Context ctx;
-  ctx.paths.procfs = procfs;
-  return ctx;
-}
 
 TEST(ParseSoftnetStatTest, RealCaptureFromThisMachine) {
   // Linux 6.18 prints 15 columns; the CPU index is column 13.
