@@ -4,7 +4,10 @@
 
 #include "collectors/collector.h"
 #include "collectors/arp.h"
+#include "collectors/bcache.h"
+#include "collectors/bcachefs.h"
 #include "collectors/bonding.h"
+#include "collectors/btrfs.h"
 #include "collectors/buddyinfo.h"
 #include "collectors/cgroups.h"
 #include "collectors/conntrack.h"
@@ -13,9 +16,12 @@
 #include "collectors/cpufreq.h"
 #include "collectors/diskstats.h"
 #include "collectors/dmi.h"
+#include "collectors/dmmultipath.h"
+#include "collectors/drbd.h"
 #include "collectors/drm.h"
 #include "collectors/edac.h"
 #include "collectors/entropy.h"
+#include "collectors/fibrechannel.h"
 #include "collectors/filefd.h"
 #include "collectors/filesystem.h"
 #include "collectors/hwmon.h"
@@ -29,17 +35,21 @@
 #include "collectors/mdadm.h"
 #include "collectors/meminfo.h"
 #include "collectors/meminfo_numa.h"
+#include "collectors/mountstats.h"
 #include "collectors/netclass.h"
 #include "collectors/netdev.h"
 #include "collectors/netstat.h"
 #include "collectors/network_route.h"
 #include "collectors/nfs.h"
 #include "collectors/nfsd.h"
+#include "collectors/nvme.h"
+#include "collectors/nvmesubsystem.h"
 #include "collectors/os.h"
 #include "collectors/pcidevice.h"
 #include "collectors/powersupplyclass.h"
 #include "collectors/pressure.h"
 #include "collectors/processes.h"
+#include "collectors/qdisc.h"
 #include "collectors/rapl.h"
 #include "collectors/schedstat.h"
 #include "collectors/selinux.h"
@@ -48,7 +58,9 @@
 #include "collectors/softirqs.h"
 #include "collectors/softnet.h"
 #include "collectors/stat.h"
+#include "collectors/swap.h"
 #include "collectors/sysctl.h"
+#include "collectors/tapestats.h"
 #include "collectors/tcpstat.h"
 #include "collectors/textfile.h"
 #include "collectors/thermal_zone.h"
@@ -58,7 +70,10 @@
 #include "collectors/uname.h"
 #include "collectors/vmstat.h"
 #include "collectors/watchdog.h"
+#include "collectors/wifi.h"
 #include "collectors/xfrm.h"
+#include "collectors/xfs.h"
+#include "collectors/zfs.h"
 #include "collectors/zoneinfo.h"
 
 namespace nodex::collectors {
@@ -67,7 +82,10 @@ namespace {
 // Sorted by name. Defaults match node_exporter's.
 constexpr CollectorInfo kCollectors[] = {
     {"arp", true, kArpFlags, &NewArpCollector},
+    {"bcache", true, kBcacheFlags, &NewBcacheCollector},
+    {"bcachefs", true, {}, &NewBcachefsCollector},
     {"bonding", true, {}, &NewBondingCollector},
+    {"btrfs", true, {}, &NewBtrfsCollector},
     {"buddyinfo", false, {}, &NewBuddyinfoCollector},
     {"cgroups", false, {}, &NewCgroupsCollector},
     {"conntrack", true, {}, &NewConntrackCollector},
@@ -76,9 +94,12 @@ constexpr CollectorInfo kCollectors[] = {
     {"cpufreq", true, {}, &NewCpufreqCollector},
     {"diskstats", true, kDiskstatsFlags, &NewDiskstatsCollector},
     {"dmi", true, {}, &NewDmiCollector},
+    {"dmmultipath", true, {}, &NewDmmultipathCollector},
+    {"drbd", false, {}, &NewDrbdCollector},
     {"drm", false, {}, &NewDrmCollector},
     {"edac", true, {}, &NewEdacCollector},
     {"entropy", true, {}, &NewEntropyCollector},
+    {"fibrechannel", true, {}, &NewFibrechannelCollector},
     {"filefd", true, {}, &NewFilefdCollector},
     {"filesystem", true, kFilesystemFlags, &NewFilesystemCollector},
     {"hwmon", true, kHwmonFlags, &NewHwmonCollector},
@@ -92,17 +113,21 @@ constexpr CollectorInfo kCollectors[] = {
     {"mdadm", true, {}, &NewMdadmCollector},
     {"meminfo", true, {}, &NewMeminfoCollector},
     {"meminfo_numa", false, {}, &NewMeminfoNumaCollector},
+    {"mountstats", false, {}, &NewMountstatsCollector},
     {"netclass", true, kNetclassFlags, &NewNetclassCollector},
     {"netdev", true, kNetdevFlags, &NewNetdevCollector},
     {"netstat", true, kNetstatFlags, &NewNetstatCollector},
     {"network_route", false, {}, &NewNetworkRouteCollector},
     {"nfs", true, {}, &NewNfsCollector},
     {"nfsd", true, {}, &NewNfsdCollector},
+    {"nvme", true, {}, &NewNvmeCollector},
+    {"nvmesubsystem", false, {}, &NewNvmesubsystemCollector},
     {"os", true, {}, &NewOsCollector},
     {"pcidevice", false, kPcideviceFlags, &NewPcideviceCollector},
     {"powersupplyclass", true, kPowersupplyclassFlags, &NewPowersupplyclassCollector},
     {"pressure", true, {}, &NewPressureCollector},
     {"processes", false, {}, &NewProcessesCollector},
+    {"qdisc", false, kQdiscFlags, &NewQdiscCollector},
     {"rapl", true, kRaplFlags, &NewRaplCollector},
     {"schedstat", true, {}, &NewSchedstatCollector},
     {"selinux", true, {}, &NewSelinuxCollector},
@@ -111,7 +136,9 @@ constexpr CollectorInfo kCollectors[] = {
     {"softirqs", false, {}, &NewSoftirqsCollector},
     {"softnet", true, {}, &NewSoftnetCollector},
     {"stat", true, kStatFlags, &NewStatCollector},
+    {"swap", false, {}, &NewSwapCollector},
     {"sysctl", false, kSysctlFlags, &NewSysctlCollector},
+    {"tapestats", true, kTapestatsFlags, &NewTapestatsCollector},
     {"tcpstat", false, {}, &NewTcpstatCollector},
     {"textfile", true, kTextfileFlags, &NewTextfileCollector},
     {"thermal_zone", true, {}, &NewThermalZoneCollector},
@@ -121,7 +148,10 @@ constexpr CollectorInfo kCollectors[] = {
     {"uname", true, {}, &NewUnameCollector},
     {"vmstat", true, kVmstatFlags, &NewVmstatCollector},
     {"watchdog", true, {}, &NewWatchdogCollector},
+    {"wifi", false, kWifiFlags, &NewWifiCollector},
     {"xfrm", false, {}, &NewXfrmCollector},
+    {"xfs", true, {}, &NewXfsCollector},
+    {"zfs", true, {}, &NewZfsCollector},
     {"zoneinfo", false, {}, &NewZoneinfoCollector},
 };
 
