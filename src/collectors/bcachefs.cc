@@ -459,31 +459,6 @@ Status ParseBcachefsIoErrors(std::string_view content, BcachefsTable* out) {
   return Status::Ok();
 }
 
-void AppendSanitizedMetricName(std::string_view name, std::string* out) {
-  auto valid = [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  };
-  size_t i = 0;
-  while (i < name.size()) {
-    // Find the next invalid character; the underscores right before it join
-    // the replaced run, as do the underscores right after it.
-    size_t bad = i;
-    while (bad < name.size() && valid(name[bad])) ++bad;
-    if (bad == name.size()) {
-      out->append(name.substr(i));
-      break;
-    }
-    size_t start = bad;
-    while (start > i && name[start - 1] == '_') --start;
-    out->append(name.substr(i, start - i));
-    size_t end = bad;
-    while (end < name.size() && !valid(name[end])) ++end;
-    while (end < name.size() && name[end] == '_') ++end;
-    out->push_back('_');
-    i = end;
-  }
-}
-
 StatusOr<std::unique_ptr<Collector>> NewBcachefsCollector(const Context& ctx) {
   return std::unique_ptr<Collector>(std::make_unique<BcachefsCollector>(ctx));
 }

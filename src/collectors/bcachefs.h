@@ -23,6 +23,7 @@
 
 #include "base/status.h"
 #include "collectors/collector.h"
+#include "collectors/metric_name.h"
 
 namespace nodex::collectors {
 
@@ -103,11 +104,6 @@ class BcachefsTable {
 //     read:    18828
 // key = error type, a = count.
 [[nodiscard]] Status ParseBcachefsIoErrors(std::string_view content, BcachefsTable* out);
-
-// node_exporter's SanitizeMetricName: each run of characters outside
-// [0-9A-Za-z_], together with the underscores around it, becomes one '_'.
-// Appends to *out.
-void AppendSanitizedMetricName(std::string_view name, std::string* out);
 
 StatusOr<std::unique_ptr<Collector>> NewBcachefsCollector(const Context& ctx);
 

@@ -13,10 +13,6 @@ namespace {
 constexpr expo::Desc kJoulesWithZone{"node_rapl_joules_total", "RAPL energy counter of the zone, in joules.",
                                      expo::MetricType::kCounter};
 
-bool IsMetricNameChar(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
 class RaplCollector : public Collector {
  public:
   RaplCollector(const Context& ctx, bool zone_label) : dir_(ctx.Sys("class/powercap")), zone_label_(zone_label) {}
@@ -125,28 +121,6 @@ StatusOr<uint64_t> ParseRaplMicrojoules(std::string_view content) {
   std::optional<uint64_t> v = sysfs::ParseGoUint(value);
   if (!v) return Status::Error("invalid microjoule value \"" + std::string(value) + "\"");
   return *v;
-}
-
-void AppendSanitizedMetricName(std::string_view name, std::string* out) {
-  size_t i = 0;
-  while (i < name.size()) {
-    size_t j = i;
-    while (j < name.size() && name[j] == '_') ++j;
-    if (j < name.size() && !IsMetricNameChar(name[j])) {
-      while (j < name.size() && !IsMetricNameChar(name[j])) ++j;
-      while (j < name.size() && name[j] == '_') ++j;
-      out->push_back('_');
-      i = j;
-      continue;
-    }
-    if (j > i) {
-      out->append(name.substr(i, j - i));
-      i = j;
-      continue;
-    }
-    out->push_back(name[i]);
-    ++i;
-  }
 }
 
 StatusOr<std::unique_ptr<Collector>> NewRaplCollector(const Context& ctx) {

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "collectors/collector.h"
+#include "collectors/metric_name.h"
 
 namespace nodex::collectors {
 
@@ -40,9 +41,6 @@ RaplZoneName ParseRaplZoneName(std::string_view content, std::map<std::string, i
 // an unsigned 64-bit decimal, else an error.
 [[nodiscard]] StatusOr<uint64_t> ParseRaplMicrojoules(std::string_view content);
 
-// node_exporter's SanitizeMetricName: every run of characters outside
-// [0-9A-Za-z_], together with the underscores around it, becomes one '_'.
-void AppendSanitizedMetricName(std::string_view name, std::string* out);
 
 StatusOr<std::unique_ptr<Collector>> NewRaplCollector(const Context& ctx);
 
