@@ -14,7 +14,7 @@ BUILD_DEPS := cmake ninja-build g++ pkg-config libmicrohttpd-dev libdeflate-dev 
 # Real peers the end-to-end tests talk to.
 TEST_DEPS  := curl python3 prometheus prometheus-node-exporter fuse3 iproute2 podman runc
 
-.PHONY: all build run test test-sanitize deps test-deps clean image bench install
+.PHONY: all build run test test-sanitize deps test-deps clean image bench install fuzz
 
 all: build
 
@@ -68,6 +68,15 @@ bench: deps
 	$(BUILD_DIR)/bench/micro_bench
 	bench/side_by_side.py --nodex $(BUILD_DIR)/nodex
 	bench/floor.sh $(BUILD_DIR)/bench/read_floor $(BUILD_DIR)/nodex
+
+# Every fuzzer as a real libFuzzer binary (clang, ASan, UBSan; build dir
+# build-fuzz), each run FUZZ_SECONDS (default 10) over a temporary copy of its
+# corpus; stops at the first crash and prints the input's path.
+# FUZZERS="meminfo loadavg" builds and runs only those.
+FUZZ_SECONDS ?= 10
+fuzz:
+	@scripts/install-deps.sh $(BUILD_DEPS) clang libclang-rt-dev
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/run-fuzzers.sh $(FUZZERS)
 
 # Installs nodex, and kubectl-nodex so that `kubectl nodex lint -f FILE` works
 # as a kubectl plugin (kubectl finds kubectl-<name> on PATH).
