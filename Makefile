@@ -60,7 +60,8 @@ image: build
 	scripts/build-image.sh $(BUILD_DIR)/nodex
 
 # Benchmarks, never tests: micro-benchmarks, then nodex next to node_exporter and
-# the physical floor of a scrape, written to bench/results/ (see bench/README.md).
+# the physical floor of a scrape, written to bench/results/ (see bench/README.md),
+# then `nodex lint` on 10,000 generated objects (stdout).
 bench: deps
 	@scripts/install-deps.sh --test-peers libbenchmark-dev strace curl python3 prometheus-node-exporter
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DNODEX_BENCH=ON $(CMAKE_FLAGS)
@@ -68,6 +69,7 @@ bench: deps
 	$(BUILD_DIR)/bench/micro_bench
 	bench/side_by_side.py --nodex $(BUILD_DIR)/nodex
 	bench/floor.sh $(BUILD_DIR)/bench/read_floor $(BUILD_DIR)/nodex
+	bench/lint_bench.py --nodex $(BUILD_DIR)/nodex
 
 # Every fuzzer as a real libFuzzer binary (clang, ASan, UBSan; build dir
 # build-fuzz), each run FUZZ_SECONDS (default 10) over a temporary copy of its

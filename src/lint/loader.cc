@@ -1,112 +1,189 @@
 #include "lint/loader.h"
 
 #include <unistd.h>
-#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <sstream>
 #include <system_error>
 
 #include "base/file_reader.h"
+#include "lint/parallel.h"
 
 namespace nodex::lint {
 namespace {
 
 constexpr std::string_view kStdinName = "<stdin>";
 
-// yaml-cpp 0.7's LoadAll never returns on some invalid streams ("{a: 1},",
-// a lone ","): the parser keeps reporting an empty document without
-// consuming the stray token, and LoadAll allocates a node for each (fixed
-// upstream after 0.8, yaml-cpp PR #1319). A first pass over the parser's
-// events stops where that happens: a document that is only a null at the
-// place the previous one was, or more documents than the input has bytes.
-class StallDetector : public YAML::EventHandler {
- public:
-  void OnDocumentStart(const YAML::Mark&) override {
-    events_ = 0;
-    lone_null_ = false;
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
-    lone_null_ = ++events_ == 1;
-    null_mark_ = mark;
-  }
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { ++events_; }
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override { ++events_; }
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-    ++events_;
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-    ++events_;
-  }
-  void OnMapEnd() override {}
-
-  bool LoneNull() const { return lone_null_ && events_ == 1; }
-  const YAML::Mark& null_mark() const { return null_mark_; }
-
- private:
-  size_t events_ = 0;
-  bool lone_null_ = false;
-  YAML::Mark null_mark_;
-};
-
-// Throws what the parser throws for a syntax error.
-Status CheckTerminates(const std::string& text, const std::string& name) {
-  std::istringstream in{text};
-  YAML::Parser parser(in);
-  StallDetector detector;
-  int last_null_pos = -1;
-  size_t documents = 0;
-  while (parser.HandleNextDocument(detector)) {
-    bool stalled = ++documents > text.size() + 1;
-    if (detector.LoneNull()) {
-      stalled = stalled || detector.null_mark().pos == last_null_pos;
-      last_null_pos = detector.null_mark().pos;
-    }
-    if (stalled) {
-      return Status::Error(name + ":" + std::to_string(detector.null_mark().line + 1) +
-                           ": invalid YAML: unexpected content after a document");
-    }
-  }
-  return Status::Ok();
-}
-
-bool IsStringScalar(const YAML::Node& node) { return node.IsDefined() && node.IsScalar(); }
-
-// A Kubernetes object is a map with string apiVersion and kind.
-bool IsKubernetesObject(const YAML::Node& node) {
-  if (!node.IsMap()) return false;
-  return IsStringScalar(node["apiVersion"]) && IsStringScalar(node["kind"]);
-}
-
-bool IsList(const YAML::Node& node) {
-  const std::string& kind = node["kind"].Scalar();
-  return kind.size() >= 4 && kind.compare(kind.size() - 4, 4, "List") == 0 && node["items"].IsDefined() &&
-         node["items"].IsSequence();
-}
-
 // YAML aliases let a few bytes name the same List many times over, so
 // flattening is bounded: Lists nest at most kMaxListDepth deep (a List of
-// DeploymentLists is the deepest real case) and one stream yields at most
+// DeploymentLists is the deepest real case) and one run yields at most
 // kMaxObjects objects.
 constexpr int kMaxListDepth = 2;
 constexpr size_t kMaxObjects = 200000;
 
-bool Collect(const YAML::Node& node, const std::string& file, int depth, std::vector<Document>* out) {
+// Pieces smaller than this are not worth a thread of their own; at ~60 ns a
+// byte one takes ~15 ms to parse.
+constexpr size_t kMinPieceBytes = 256 << 10;
+
+// A Kubernetes object is a map with string apiVersion and kind.
+bool IsKubernetesObject(const YamlNode& node) {
+  return node.IsMap() && node["apiVersion"].IsScalar() && node["kind"].IsScalar();
+}
+
+bool IsList(const YamlNode& node) {
+  std::string_view kind = node["kind"].Scalar();
+  return kind.size() >= 4 && kind.substr(kind.size() - 4) == "List" && node["items"].IsSequence();
+}
+
+// Appends the objects node holds; false once out holds kMaxObjects and more
+// are coming.
+bool Collect(const YamlNode& node, const std::string& file, const std::shared_ptr<const YamlTree>& tree, int depth,
+             std::vector<Document>* out) {
   if (!IsKubernetesObject(node)) return true;
   if (IsList(node)) {
     if (depth >= kMaxListDepth) return true;
-    for (const YAML::Node& item : node["items"]) {
-      if (!Collect(item, file, depth + 1, out)) return false;
+    for (const YamlNode& item : node["items"].Items()) {
+      if (!Collect(item, file, tree, depth + 1, out)) return false;
     }
     return true;
   }
   if (out->size() >= kMaxObjects) return false;
-  out->push_back({file, node});
+  out->push_back({file, tree, node});
   return true;
+}
+
+Status InvalidYaml(const std::string& file, const YamlError& error) {
+  std::string where = file;
+  if (error.line > 0) where += ":" + std::to_string(error.line);
+  return Status::Error(where + ": invalid YAML: " + error.message);
+}
+
+Status TooManyObjects(const std::string& file) {
+  return Status::Error(file + ": more than " + std::to_string(kMaxObjects) + " objects in one input");
+}
+
+struct Input {
+  std::string file;
+  std::string_view text;
+};
+
+// A run of whole documents of one input, parsed on its own.
+struct Piece {
+  Piece(size_t input, std::string_view text, int first_line) : input(input), text(text), first_line(first_line) {}
+
+  size_t input;
+  std::string_view text;
+  int first_line;  // 1-based, in the input
+  // Results.
+  bool ok = false;
+  bool too_many = false;
+  YamlError error;
+  std::vector<Document> docs;
+};
+
+bool IsDocumentStartLine(std::string_view text, size_t at) {
+  if (text.compare(at, 3, "---") != 0) return false;
+  if (at + 3 == text.size()) return true;
+  char c = text[at + 3];
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// Where text may be cut into `pieces` runs of whole documents: starts of
+// `---` lines. Such a line ends whatever came before it (yaml-cpp ends a
+// block or plain scalar there, and rejects it inside a quoted scalar or a
+// flow collection, which the caller then sees as an error) and yaml-cpp
+// forgets anchors between documents, so the pieces hold the same documents
+// as the whole. Never cut: streams with directives (%YAML, %TAG apply to the
+// documents after them) and input that may not be UTF-8 (a NUL byte or a
+// UTF-16 byte order mark), where "\n---" need not be a line.
+std::vector<size_t> CutPoints(std::string_view text, size_t pieces) {
+  std::vector<size_t> cuts;
+  if (pieces <= 1 || text.empty() || text[0] == '%' || text.find("\n%") != std::string_view::npos ||
+      text.find('\0') != std::string_view::npos || text.starts_with("\xfe\xff") || text.starts_with("\xff\xfe")) {
+    return cuts;
+  }
+  const size_t step = text.size() / pieces;
+  size_t from = step;
+  while (cuts.size() + 1 < pieces && from < text.size()) {
+    size_t nl = text.find("\n---", from - 1);
+    while (nl != std::string_view::npos && !IsDocumentStartLine(text, nl + 1)) nl = text.find("\n---", nl + 1);
+    if (nl == std::string_view::npos) break;
+    cuts.push_back(nl + 1);
+    from = std::max(nl + 2, step * (cuts.size() + 1));
+  }
+  return cuts;
+}
+
+void ParsePiece(const std::vector<Input>& inputs, Piece* piece) {
+  const std::string& file = inputs[piece->input].file;
+  try {
+    auto tree = std::make_shared<YamlTree>();
+    std::vector<YamlNode> roots;
+    if (!tree->Parse(piece->text, piece->first_line, &roots, &piece->error)) return;
+    std::shared_ptr<const YamlTree> shared = tree;
+    for (const YamlNode& root : roots) {
+      if (!Collect(root, file, shared, 0, &piece->docs)) {
+        piece->too_many = true;
+        break;
+      }
+    }
+    piece->ok = true;
+  } catch (const std::exception& e) {  // std::bad_alloc: nothing else throws
+    piece->error = {0, e.what()};
+    piece->docs.clear();
+  }
+}
+
+// Parses every input, each cut into pieces parsed in parallel, and appends
+// their objects to *out in input order. The first input that fails decides
+// the error, as if they had been parsed one after another: an input that
+// failed in pieces is parsed again whole, so the error is the one a serial
+// parse reports.
+Status ParseInputs(const std::vector<Input>& inputs, std::vector<Document>* out) {
+  const unsigned cpus = LintThreads();
+  std::vector<Piece> pieces;
+  std::vector<size_t> first_piece(inputs.size() + 1);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    first_piece[i] = pieces.size();
+    std::string_view text = inputs[i].text;
+    size_t want = std::clamp<size_t>(text.size() / kMinPieceBytes, 1, cpus * 4);
+    size_t begin = 0;
+    int line = 1;
+    for (size_t cut : CutPoints(text, want)) {
+      pieces.emplace_back(i, text.substr(begin, cut - begin), line);
+      line += static_cast<int>(std::count(text.begin() + begin, text.begin() + cut, '\n'));
+      begin = cut;
+    }
+    pieces.emplace_back(i, text.substr(begin), line);
+  }
+  first_piece[inputs.size()] = pieces.size();
+  ParallelFor(pieces.size(), [&](size_t p) { ParsePiece(inputs, &pieces[p]); });
+
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string& file = inputs[i].file;
+    size_t first = first_piece[i], last = first_piece[i + 1];
+    bool failed = std::any_of(pieces.begin() + first, pieces.begin() + last, [](const Piece& p) { return !p.ok; });
+    if (failed && last - first > 1) {
+      Piece whole(i, inputs[i].text, 1);
+      ParsePiece(inputs, &whole);
+      if (!whole.ok) return InvalidYaml(file, whole.error);
+      pieces[first] = std::move(whole);  // the pieces were wrong to fail
+      for (size_t p = first + 1; p < last; ++p) pieces[p].docs.clear();
+      last = first + 1;
+    } else if (failed) {
+      return InvalidYaml(file, pieces[first].error);
+    }
+    for (size_t p = first; p < last; ++p) {
+      for (Document& doc : pieces[p].docs) {
+        if (out->size() >= kMaxObjects) return TooManyObjects(file);
+        out->push_back(std::move(doc));
+      }
+      if (pieces[p].too_many) return TooManyObjects(file);
+      pieces[p].docs = {};
+    }
+  }
+  return Status::Ok();
 }
 
 Status ReadStdin(std::string* text) {
@@ -122,26 +199,52 @@ bool HasYamlExtension(const std::filesystem::path& p) {
   return ext == ".yaml" || ext == ".yml";
 }
 
-Status LoadFile(const std::string& path, std::vector<Document>* out) {
-  std::string text;
-  Status st = ReadFileOnce(path, &text);
-  if (!st.ok()) return Status::Error(st.message());
-  return ParseManifests(text, path, out);
-}
-
-Status LoadDirectory(const std::string& dir, std::vector<Document>* out) {
+Status ListDirectory(const std::string& dir, std::vector<std::string>* files) {
   std::error_code ec;
-  std::vector<std::string> files;
   auto it = std::filesystem::recursive_directory_iterator(dir, ec);
   if (ec) return Status::Error("read directory " + dir + ": " + ec.message());
   for (auto end = std::filesystem::recursive_directory_iterator(); it != end; it.increment(ec)) {
     if (ec) return Status::Error("read directory " + dir + ": " + ec.message());
-    if (it->is_regular_file(ec) && HasYamlExtension(it->path())) files.push_back(it->path().string());
+    if (it->is_regular_file(ec) && HasYamlExtension(it->path())) files->push_back(it->path().string());
   }
-  std::sort(files.begin(), files.end());
-  for (const std::string& f : files) {
-    Status st = LoadFile(f, out);
+  std::sort(files->begin(), files->end());
+  return Status::Ok();
+}
+
+// Reads every input named by paths, in order, into names/texts; stops at the
+// first that cannot be read and returns its error.
+Status ReadAll(const std::vector<std::string>& paths, std::vector<std::string>* names,
+               std::vector<std::string>* texts) {
+  auto read_file = [&](const std::string& path) {
+    std::string text;
+    Status st = ReadFileOnce(path, &text);
+    if (!st.ok()) return Status::Error(st.message());
+    names->push_back(path);
+    texts->push_back(std::move(text));
+    return Status::Ok();
+  };
+  for (const std::string& path : paths) {
+    if (path == "-") {
+      std::string text;
+      Status st = ReadStdin(&text);
+      if (!st.ok()) return st;
+      names->emplace_back(kStdinName);
+      texts->push_back(std::move(text));
+      continue;
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_directory(path, ec)) {
+      Status st = read_file(path);
+      if (!st.ok()) return st;
+      continue;
+    }
+    std::vector<std::string> files;
+    Status st = ListDirectory(path, &files);
     if (!st.ok()) return st;
+    for (const std::string& f : files) {
+      st = read_file(f);
+      if (!st.ok()) return st;
+    }
   }
   return Status::Ok();
 }
@@ -149,46 +252,20 @@ Status LoadDirectory(const std::string& dir, std::vector<Document>* out) {
 }  // namespace
 
 Status ParseManifests(std::string_view text, std::string_view file, std::vector<Document>* out) {
-  std::string name(file);
-  // yaml-cpp reports syntax errors and its own limits (nesting depth) as
-  // exceptions; they stop here and become a Status.
-  try {
-    std::string copy(text);
-    Status st = CheckTerminates(copy, name);
-    if (!st.ok()) return st;
-    std::istringstream in{std::move(copy)};
-    std::vector<YAML::Node> docs = YAML::LoadAll(in);
-    for (const YAML::Node& doc : docs) {
-      if (!Collect(doc, name, 0, out)) {
-        return Status::Error(name + ": more than " + std::to_string(kMaxObjects) + " objects in one input");
-      }
-    }
-  } catch (const YAML::Exception& e) {
-    std::string where = name;
-    if (!e.mark.is_null()) where += ":" + std::to_string(e.mark.line + 1);
-    return Status::Error(where + ": invalid YAML: " + e.msg);
-  } catch (const std::exception& e) {
-    return Status::Error(name + ": invalid YAML: " + e.what());
-  }
-  return Status::Ok();
+  return ParseInputs({{std::string(file), text}}, out);
 }
 
 Status LoadPaths(const std::vector<std::string>& paths, std::vector<Document>* out) {
-  for (const std::string& path : paths) {
-    if (path == "-") {
-      std::string text;
-      Status st = ReadStdin(&text);
-      if (!st.ok()) return st;
-      st = ParseManifests(text, kStdinName, out);
-      if (!st.ok()) return st;
-      continue;
-    }
-    std::error_code ec;
-    bool dir = std::filesystem::is_directory(path, ec);
-    Status st = dir ? LoadDirectory(path, out) : LoadFile(path, out);
-    if (!st.ok()) return st;
-  }
-  return Status::Ok();
+  std::vector<std::string> names, texts;
+  // An input that cannot be read ends the list; the ones before it still
+  // report their errors first, as when each was parsed right after reading.
+  Status read = ReadAll(paths, &names, &texts);
+  std::vector<Input> inputs;
+  inputs.reserve(names.size());
+  for (size_t i = 0; i < names.size(); ++i) inputs.push_back({names[i], texts[i]});
+  Status st = ParseInputs(inputs, out);
+  if (!st.ok()) return st;
+  return read;
 }
 
 }  // namespace nodex::lint

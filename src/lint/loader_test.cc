@@ -27,7 +27,7 @@ TEST(ParseManifests, MultiDocumentListsAndNonKubernetesYaml) {
   ASSERT_EQ(docs.size(), 3u);
   EXPECT_EQ(docs[0].node["kind"].Scalar(), "Namespace");
   EXPECT_EQ(docs[1].node["kind"].Scalar(), "DaemonSet");
-  EXPECT_EQ(docs[1].node.Mark().line + 1, 11);
+  EXPECT_EQ(docs[1].node.Line(), 11);
   EXPECT_EQ(docs[2].node["kind"].Scalar(), "Deployment");
   EXPECT_EQ(docs[2].file, "m.yaml");
 }
@@ -57,6 +57,78 @@ TEST(ParseManifests, EmptyAndBinaryInput) {
   EXPECT_TRUE(ParseManifests("", "e.yaml", &docs).ok());
   EXPECT_TRUE(docs.empty());
   (void)ParseManifests(std::string("\0\xff\x01: [", 5), "b.yaml", &docs);  // must not crash or throw
+}
+
+// A stream of n small Pods, one per document, each 12 lines long; an alias
+// inside each document, and a block scalar that holds a line of dashes.
+std::string ManyPods(int n) {
+  std::string text;
+  for (int i = 0; i < n; ++i) {
+    text += "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p" + std::to_string(i) +
+            "\n  annotations:\n    note: |\n      ---\n      not a document\nspec: &s\n"
+            "  containers: [{name: c, args: [--port=9100]}]\ncopy: *s\n";
+  }
+  return text;
+}
+
+// Big inputs are parsed in pieces cut at `---` lines (on as many threads as
+// there are CPUs): the objects, their order and their lines must be what one
+// parse of the whole gives.
+TEST(ParseManifests, LargeStreamInPiecesKeepsOrderAndLines) {
+  const int n = 8000;  // ~1.6 MB, several pieces
+  std::string text = ManyPods(n);
+  ASSERT_GT(text.size(), 1u << 20);
+  std::vector<Document> docs;
+  Status st = ParseManifests(text, "big.yaml", &docs);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(docs.size(), static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const YamlNode& d = docs[i].node;
+    ASSERT_EQ(d["metadata"]["name"].Scalar(), "p" + std::to_string(i));
+    ASSERT_EQ(d.Line(), 12 * i + 2);
+    ASSERT_EQ(d["spec"]["containers"].Line(), 12 * i + 11);
+    ASSERT_TRUE(d["copy"] == d["spec"]);
+    ASSERT_EQ(d["metadata"]["annotations"]["note"].Scalar(), "---\nnot a document\n");
+  }
+}
+
+// Whatever the cut, an error is the one a parse of the whole input reports.
+TEST(ParseManifests, ErrorsInPiecesAreTheWholeInputsErrors) {
+  std::string good = ManyPods(4000);
+  const std::string half = good.substr(0, good.find("---\n", good.size() / 2));
+  const std::string rest = good.substr(half.size());
+  for (std::string bad : {half + "---\nmetadata: [x\n" + rest,  // broken flow, mid-stream
+                          half + "---\nkey: \"open\n" + rest,   // quote open across a cut
+                          half + "---\nkey: [a,\n" + rest,      // flow open across a cut
+                          half + "---\nx: *undefined\n" + rest, good + "---\n{a: 1},\n"}) {
+    YamlTree whole;
+    std::vector<YamlNode> roots;
+    YamlError error;
+    ASSERT_FALSE(whole.Parse(bad, 1, &roots, &error));
+    std::vector<Document> docs;
+    Status st = ParseManifests(bad, "bad.yaml", &docs);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.message(), "bad.yaml:" + std::to_string(error.line) + ": invalid YAML: " + error.message);
+    EXPECT_GT(error.line, 12 * 2000);
+  }
+}
+
+// CRLF line ends are cut like LF ones; a stream with a directive (which
+// applies to the documents after it) is parsed whole.
+TEST(ParseManifests, DirectivesAndCarriageReturns) {
+  std::string crlf;
+  for (char c : ManyPods(3000)) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  std::vector<Document> docs;
+  ASSERT_TRUE(ParseManifests(crlf, "crlf.yaml", &docs).ok());
+  ASSERT_EQ(docs.size(), 3000u);
+  EXPECT_EQ(docs[2999].node.Line(), 12 * 2999 + 2);
+  docs.clear();
+  ASSERT_TRUE(ParseManifests("%YAML 1.2\n" + ManyPods(3000), "d.yaml", &docs).ok());
+  ASSERT_EQ(docs.size(), 3000u);
+  EXPECT_EQ(docs[2999].node.Line(), 12 * 2999 + 3);
 }
 
 TEST(LoadPaths, WalksDirectoriesForYamlOnly) {

@@ -16,81 +16,70 @@ constexpr std::array<std::string_view, 7> kListenFlags = {
     "metrics-bind-address", "health-probe-bind-address", "port",
     "bind-address"};
 
-// Safe accessors: yaml-cpp throws when a missing child is inspected or a
-// scalar is subscripted, so every lookup goes through these and treats a
-// wrong type as absent.
-YAML::Node Get(const YAML::Node& node, const char* key) {
-  if (!node.IsDefined() || !node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-  YAML::Node child = node[key];
-  if (!child.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
-  return child;
-}
+// A missing key and a value of the wrong type read as absent: Get on
+// anything but a map is undefined, and so is everything below it.
+YamlNode Get(const YamlNode& node, std::string_view key) { return node[key]; }
 
-bool IsMap(const YAML::Node& n) { return n.IsDefined() && n.IsMap(); }
-bool IsSeq(const YAML::Node& n) { return n.IsDefined() && n.IsSequence(); }
-bool IsScalar(const YAML::Node& n) { return n.IsDefined() && n.IsScalar(); }
+bool IsMap(const YamlNode& n) { return n.IsMap(); }
+bool IsSeq(const YamlNode& n) { return n.IsSequence(); }
+bool IsScalar(const YamlNode& n) { return n.IsScalar(); }
 
-int Line(const YAML::Node& n) {
-  if (!n.IsDefined()) return 0;
-  YAML::Mark m = n.Mark();
-  return m.is_null() ? 0 : m.line + 1;
-}
+int Line(const YamlNode& n) { return n.Line(); }
 
-std::string Str(const YAML::Node& n) { return IsScalar(n) ? n.Scalar() : std::string(); }
+std::string Str(const YamlNode& n) { return std::string(n.Scalar()); }
 
-std::optional<bool> Bool(const YAML::Node& n) {
+std::optional<bool> Bool(const YamlNode& n) {
   if (!IsScalar(n)) return std::nullopt;
-  const std::string& s = n.Scalar();
+  std::string_view s = n.Scalar();
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
   return std::nullopt;
 }
 
-std::optional<int64_t> Int(const YAML::Node& n) {
+std::optional<int64_t> Int(const YamlNode& n) {
   if (!IsScalar(n)) return std::nullopt;
   return ParseI64(n.Scalar());
 }
 
-int Port(const YAML::Node& n) {
+int Port(const YamlNode& n) {
   auto v = Int(n);
   return v && *v > 0 && *v <= 65535 ? static_cast<int>(*v) : 0;
 }
 
-void StringMap(const YAML::Node& n, std::map<std::string, std::string>* out) {
-  if (!IsMap(n)) return;
-  for (const auto& kv : n) {
-    if (IsScalar(kv.first) && IsScalar(kv.second)) (*out)[kv.first.Scalar()] = kv.second.Scalar();
+// Later duplicate keys win, as they did when this assigned from YAML::Node.
+void StringMap(const YamlNode& n, std::map<std::string, std::string>* out) {
+  for (const auto& [key, value] : n.Pairs()) {
+    if (IsScalar(key) && IsScalar(value)) (*out)[std::string(key.Scalar())] = std::string(value.Scalar());
   }
 }
 
-void LocatedList(const YAML::Node& n, std::vector<Located>* out) {
-  if (!IsSeq(n)) return;
-  for (const YAML::Node& item : n) {
-    if (IsScalar(item)) out->push_back({item.Scalar(), Line(item)});
+void LocatedList(const YamlNode& n, std::vector<Located>* out) {
+  for (const YamlNode& item : n.Items()) {
+    if (IsScalar(item)) out->push_back({Str(item), Line(item)});
   }
 }
 
-void ReadSecurity(const YAML::Node& sc, Security* s) {
+void ReadSecurity(const YamlNode& sc, Security* s) {
   if (!IsMap(sc)) return;
   if (auto v = Bool(Get(sc, "runAsNonRoot"))) s->run_as_non_root = v;
   if (auto v = Int(Get(sc, "runAsUser"))) s->run_as_user = v;
   if (auto v = Bool(Get(sc, "readOnlyRootFilesystem"))) s->read_only_root_filesystem = v;
   if (auto v = Bool(Get(sc, "allowPrivilegeEscalation"))) s->allow_privilege_escalation = v;
   if (auto v = Bool(Get(sc, "privileged"))) s->privileged = *v;
-  YAML::Node caps = Get(sc, "capabilities");
+  YamlNode caps = Get(sc, "capabilities");
   LocatedList(Get(caps, "add"), &s->cap_add);
   LocatedList(Get(caps, "drop"), &s->cap_drop);
 }
 
-void ReadProbes(const YAML::Node& c, std::vector<Probe>* out) {
+void ReadProbes(const YamlNode& c, std::vector<Probe>* out) {
   static constexpr std::array<std::pair<const char*, const char*>, 3> kKinds = {
       {{"livenessProbe", "liveness"}, {"readinessProbe", "readiness"}, {"startupProbe", "startup"}}};
   static constexpr std::array<const char*, 3> kHandlers = {"httpGet", "tcpSocket", "grpc"};
   for (const auto& [key, kind] : kKinds) {
-    YAML::Node probe = Get(c, key);
+    YamlNode probe = Get(c, key);
     for (const char* handler : kHandlers) {
-      YAML::Node h = Get(probe, handler);
-      YAML::Node port = Get(h, "port");
+      YamlNode h = Get(probe, handler);
+      YamlNode port = Get(h, "port");
       if (!IsScalar(port)) continue;
       Probe p;
       p.kind = kind;
@@ -99,7 +88,7 @@ void ReadProbes(const YAML::Node& c, std::vector<Probe>* out) {
       if (auto n = ParseI64(port.Scalar())) {
         p.port = *n > 0 && *n <= 65535 ? static_cast<int>(*n) : 0;
       } else {
-        p.port_name = port.Scalar();
+        p.port_name = Str(port);
       }
       p.has_host = !Str(Get(h, "host")).empty();
       out->push_back(std::move(p));
@@ -107,14 +96,14 @@ void ReadProbes(const YAML::Node& c, std::vector<Probe>* out) {
   }
 }
 
-Container ReadContainer(const YAML::Node& c, const PodSpec& pod, const Security& pod_security,
+Container ReadContainer(const YamlNode& c, const PodSpec& pod, const Security& pod_security,
                         const NormaliseOptions& options) {
   Container out;
   out.name = Str(Get(c, "name"));
   out.line = Line(c);
-  YAML::Node ports = Get(c, "ports");
+  YamlNode ports = Get(c, "ports");
   if (IsSeq(ports)) {
-    for (const YAML::Node& p : ports) {
+    for (const YamlNode& p : ports.Items()) {
       if (!IsMap(p)) continue;
       ContainerPort port;
       port.name = Str(Get(p, "name"));
@@ -131,11 +120,11 @@ Container ReadContainer(const YAML::Node& c, const PodSpec& pod, const Security&
     }
   }
   std::map<std::string, std::string> env;
-  YAML::Node env_list = Get(c, "env");
+  YamlNode env_list = Get(c, "env");
   if (IsSeq(env_list)) {
-    for (const YAML::Node& e : env_list) {
-      YAML::Node value = Get(e, "value");
-      if (IsScalar(value)) env[Str(Get(e, "name"))] = value.Scalar();
+    for (const YamlNode& e : env_list.Items()) {
+      YamlNode value = Get(e, "value");
+      if (IsScalar(value)) env[Str(Get(e, "name"))] = Str(value);
     }
   }
   std::vector<Located> argv;
@@ -143,66 +132,66 @@ Container ReadContainer(const YAML::Node& c, const PodSpec& pod, const Security&
   LocatedList(Get(c, "args"), &argv);
   out.listeners = ParseListeners(argv, env, options.extra_listen_flags);
   ReadProbes(c, &out.probes);
-  YAML::Node mounts = Get(c, "volumeMounts");
+  YamlNode mounts = Get(c, "volumeMounts");
   if (IsSeq(mounts)) {
-    for (const YAML::Node& m : mounts) {
+    for (const YamlNode& m : mounts.Items()) {
       if (!IsMap(m)) continue;
       out.mounts.push_back({Str(Get(m, "name")), Bool(Get(m, "readOnly")).value_or(false), Line(m)});
     }
   }
   out.security = pod_security;
   ReadSecurity(Get(c, "securityContext"), &out.security);
-  YAML::Node resources = Get(c, "resources");
+  YamlNode resources = Get(c, "resources");
   out.has_resources_block = IsMap(resources);
   StringMap(Get(resources, "requests"), &out.requests);
   StringMap(Get(resources, "limits"), &out.limits);
   return out;
 }
 
-void ReadPodSpec(const YAML::Node& spec, const NormaliseOptions& options, PodSpec* pod) {
+void ReadPodSpec(const YamlNode& spec, const NormaliseOptions& options, PodSpec* pod) {
   pod->line = Line(spec);
-  YAML::Node hn = Get(spec, "hostNetwork");
+  YamlNode hn = Get(spec, "hostNetwork");
   pod->host_network = Bool(hn).value_or(false);
   pod->host_network_line = Line(hn);
   pod->host_pid = Bool(Get(spec, "hostPID")).value_or(false);
   pod->host_ipc = Bool(Get(spec, "hostIPC")).value_or(false);
-  YAML::Node hu = Get(spec, "hostUsers");
+  YamlNode hu = Get(spec, "hostUsers");
   pod->host_users = Bool(hu);
   pod->host_users_line = Line(hu);
-  YAML::Node dns = Get(spec, "dnsPolicy");
+  YamlNode dns = Get(spec, "dnsPolicy");
   pod->dns_policy = Str(dns);
   pod->dns_policy_line = Line(dns);
-  YAML::Node dns_config = Get(spec, "dnsConfig");
+  YamlNode dns_config = Get(spec, "dnsConfig");
   pod->has_dns_config = IsMap(dns_config);
   pod->dns_config_line = Line(dns_config);
-  YAML::Node nameservers = Get(dns_config, "nameservers");
+  YamlNode nameservers = Get(dns_config, "nameservers");
   if (IsSeq(nameservers)) pod->nameserver_count = static_cast<int>(nameservers.size());
   StringMap(Get(spec, "nodeSelector"), &pod->node_selector);
 
-  YAML::Node pod_sc = Get(spec, "securityContext");
+  YamlNode pod_sc = Get(spec, "securityContext");
   Security pod_security;
   if (auto v = Bool(Get(pod_sc, "runAsNonRoot"))) pod_security.run_as_non_root = v;
   if (auto v = Int(Get(pod_sc, "runAsUser"))) pod_security.run_as_user = v;
-  YAML::Node sysctls = Get(pod_sc, "sysctls");
+  YamlNode sysctls = Get(pod_sc, "sysctls");
   if (IsSeq(sysctls)) {
-    for (const YAML::Node& s : sysctls) {
-      YAML::Node name = Get(s, "name");
-      if (IsScalar(name)) pod->sysctls.push_back({name.Scalar(), Line(name)});
+    for (const YamlNode& s : sysctls.Items()) {
+      YamlNode name = Get(s, "name");
+      if (IsScalar(name)) pod->sysctls.push_back({Str(name), Line(name)});
     }
   }
-  YAML::Node volumes = Get(spec, "volumes");
+  YamlNode volumes = Get(spec, "volumes");
   if (IsSeq(volumes)) {
-    for (const YAML::Node& v : volumes) {
+    for (const YamlNode& v : volumes.Items()) {
       if (!IsMap(v)) continue;
-      YAML::Node host_path = Get(v, "hostPath");
+      YamlNode host_path = Get(v, "hostPath");
       pod->volumes.push_back({Str(Get(v, "name")), host_path.IsDefined(), Str(Get(host_path, "path")), Line(v)});
     }
   }
   for (const char* key : {"containers", "initContainers"}) {
-    YAML::Node list = Get(spec, key);
+    YamlNode list = Get(spec, key);
     if (!IsSeq(list)) continue;
     bool init = key[0] == 'i';
-    for (const YAML::Node& c : list) {
+    for (const YamlNode& c : list.Items()) {
       if (!IsMap(c)) continue;
       Container container = ReadContainer(c, *pod, pod_security, options);
       container.init = init;
@@ -213,25 +202,25 @@ void ReadPodSpec(const YAML::Node& spec, const NormaliseOptions& options, PodSpe
 }
 
 // Where each kind keeps its pod template, and its update strategy.
-YAML::Node PodTemplate(const std::string& kind, const YAML::Node& root) {
-  YAML::Node spec = Get(root, "spec");
+YamlNode PodTemplate(const std::string& kind, const YamlNode& root) {
+  YamlNode spec = Get(root, "spec");
   if (kind == "Pod") return root;
   if (kind == "CronJob") return Get(Get(Get(spec, "jobTemplate"), "spec"), "template");
   if (kind == "Deployment" || kind == "DaemonSet" || kind == "StatefulSet" || kind == "ReplicaSet" ||
       kind == "ReplicationController" || kind == "Job") {
     return Get(spec, "template");
   }
-  return YAML::Node(YAML::NodeType::Undefined);
+  return {};
 }
 
-void ReadStrategy(Object* o, const YAML::Node& root) {
-  YAML::Node spec = Get(root, "spec");
-  YAML::Node strategy = Get(spec, o->kind == "Deployment" ? "strategy" : "updateStrategy");
+void ReadStrategy(Object* o, const YamlNode& root) {
+  YamlNode spec = Get(root, "spec");
+  YamlNode strategy = Get(spec, o->kind == "Deployment" ? "strategy" : "updateStrategy");
   o->strategy_type = Str(Get(strategy, "type"));
   o->strategy_line = strategy.IsDefined() ? Line(strategy) : Line(spec);
-  YAML::Node surge = Get(Get(strategy, "rollingUpdate"), "maxSurge");
+  YamlNode surge = Get(Get(strategy, "rollingUpdate"), "maxSurge");
   if (IsScalar(surge)) {
-    o->max_surge = surge.Scalar();
+    o->max_surge = Str(surge);
     o->strategy_line = Line(surge);
   } else if (o->kind == "Deployment" && (o->strategy_type.empty() || o->strategy_type == "RollingUpdate")) {
     o->max_surge = "25%";
@@ -239,12 +228,12 @@ void ReadStrategy(Object* o, const YAML::Node& root) {
   }
 }
 
-void ReadMetadata(const YAML::Node& meta, Object* o) {
+void ReadMetadata(const YamlNode& meta, Object* o) {
   StringMap(Get(meta, "annotations"), &o->annotations);
-  YAML::Node labels = Get(meta, "labels");
+  YamlNode labels = Get(meta, "labels");
   if (!IsMap(labels)) return;
-  for (const auto& kv : labels) {
-    if (IsScalar(kv.first)) o->labels[kv.first.Scalar()] = {Str(kv.second), Line(kv.first)};
+  for (const auto& [key, value] : labels.Pairs()) {
+    if (IsScalar(key)) o->labels[Str(key)] = {Str(value), Line(key)};
   }
 }
 
@@ -252,16 +241,13 @@ void ReadMetadata(const YAML::Node& meta, Object* o) {
 // document describe an enormous (or cyclic) tree; rules compare ports and
 // listeners pairwise, so a pod template is only normalised when its expanded
 // size is sane.
-bool WithinBudget(const YAML::Node& n, int* budget, int depth = 0) {
+bool WithinBudget(const YamlNode& n, int* budget, int depth = 0) {
   if (--*budget < 0 || depth > kMaxPodTemplateDepth) return false;
-  if (n.IsMap()) {
-    for (const auto& kv : n) {
-      if (!WithinBudget(kv.second, budget, depth + 1)) return false;
-    }
-  } else if (n.IsSequence()) {
-    for (const YAML::Node& item : n) {
-      if (!WithinBudget(item, budget, depth + 1)) return false;
-    }
+  for (const auto& [key, value] : n.Pairs()) {
+    if (!WithinBudget(value, budget, depth + 1)) return false;
+  }
+  for (const YamlNode& item : n.Items()) {
+    if (!WithinBudget(item, budget, depth + 1)) return false;
   }
   return true;
 }
@@ -398,21 +384,20 @@ bool SurgeAboveZero(std::string_view max_surge) {
 Object Normalise(const Document& doc, const NormaliseOptions& options) {
   Object o;
   o.file = doc.file;
-  const YAML::Node& root = doc.node;
-  // The accessors above keep yaml-cpp from throwing; this is the boundary in
-  // case a corner of its API still does.
+  const YamlNode& root = doc.node;
+  // Only std::bad_alloc can get here; it stops at this boundary.
   try {
     o.line = Line(root);
     o.kind = Str(Get(root, "kind"));
     o.api_version = Str(Get(root, "apiVersion"));
-    YAML::Node meta = Get(root, "metadata");
+    YamlNode meta = Get(root, "metadata");
     o.name = Str(Get(meta, "name"));
     std::string ns = Str(Get(meta, "namespace"));
     if (!ns.empty()) o.ns = ns;
     if (o.kind == "Namespace") o.ns = o.name;
     ReadMetadata(meta, &o);
-    YAML::Node tmpl = PodTemplate(o.kind, root);
-    YAML::Node spec = Get(tmpl, "spec");
+    YamlNode tmpl = PodTemplate(o.kind, root);
+    YamlNode spec = Get(tmpl, "spec");
     int budget = kMaxPodTemplateNodes;
     if (IsMap(spec) && !WithinBudget(tmpl, &budget)) {
       o.too_large = true;

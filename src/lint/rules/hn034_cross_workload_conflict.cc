@@ -27,7 +27,8 @@ void Check(const Object& o, const Context& ctx, Emitter& emit) {
       if (owner.index >= me) break;  // each pair is reported once, on the later object
       const Object& other = (*ctx.objects)[owner.index];
       const ContainerPort& p = *owner.port;
-      if (other.Ref() == o.Ref() || !AddressesOverlap(p.host_ip, mine.host_ip) || !CanShareNode(o.pod, other.pod)) {
+      // Ref() allocates: it is compared last, on the rare candidate.
+      if (!AddressesOverlap(p.host_ip, mine.host_ip) || !CanShareNode(o.pod, other.pod) || other.Ref() == o.Ref()) {
         continue;
       }
       bool daemon = o.kind == "DaemonSet" || other.kind == "DaemonSet";

@@ -6,16 +6,14 @@ namespace nodex::lint {
 namespace {
 
 void Check(const Object& o, const Context& ctx, Emitter& emit) {
-  if (ctx.previous == nullptr) return;
-  for (const Object& old : *ctx.previous) {
-    if (!old.workload || old.kind != o.kind || old.ns != o.ns || old.name != o.name) continue;
-    if (old.pod.host_network == o.pod.host_network) return;
-    std::string change = o.pod.host_network ? "hostNetwork turned on" : "hostNetwork turned off";
-    emit.Add(o.pod.host_network_line, nullptr,
-             o.kind == "Pod" ? change + " (was " + old.file + "); a Pod cannot be updated, delete and recreate it"
-                             : change + " (was " + old.file + "); the rollout changes pod IPs, port claims and DNS");
-    return;
-  }
+  auto it = ctx.previous_workloads.find({o.kind, o.ns, o.name});
+  if (it == ctx.previous_workloads.end()) return;
+  const Object& old = *it->second;
+  if (old.pod.host_network == o.pod.host_network) return;
+  std::string change = o.pod.host_network ? "hostNetwork turned on" : "hostNetwork turned off";
+  emit.Add(o.pod.host_network_line, nullptr,
+           o.kind == "Pod" ? change + " (was " + old.file + "); a Pod cannot be updated, delete and recreate it"
+                           : change + " (was " + old.file + "); the rollout changes pod IPs, port claims and DNS");
 }
 
 }  // namespace

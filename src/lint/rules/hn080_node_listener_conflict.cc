@@ -11,8 +11,11 @@ void Check(const Object& o, const Context& ctx, Emitter& emit) {
   if (ctx.node_listeners == nullptr) return;
   for (const HostPortClaim& claim : HostPorts(o.pod)) {
     const ContainerPort& p = *claim.port;
-    for (const NodeListener& l : *ctx.node_listeners) {
-      if (l.port != p.host_port || l.protocol != p.protocol || !AddressesOverlap(l.host, p.host_ip)) continue;
+    auto on_port = ctx.node_listeners_by_port.find(p.host_port);
+    if (on_port == ctx.node_listeners_by_port.end()) continue;
+    for (const NodeListener* listener : on_port->second) {
+      const NodeListener& l = *listener;
+      if (l.protocol != p.protocol || !AddressesOverlap(l.host, p.host_ip)) continue;
       std::string holder =
           l.pid > 0 ? " by pid " + std::to_string(l.pid) + (l.command.empty() ? "" : " (" + l.command + ")") : "";
       emit.Add(p.line, claim.container,

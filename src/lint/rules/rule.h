@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -55,6 +56,11 @@ struct Context {
   std::map<std::pair<std::string, int>, std::vector<HostPortOwner>> host_ports;
   const std::vector<Object>* previous = nullptr;              // --previous, or null
   const std::vector<NodeListener>* node_listeners = nullptr;  // --node-listeners, or null
+  // Indexes the engine builds so that no rule compares every pair of objects:
+  // the first workload of --previous by (kind, namespace, name), and the node
+  // listeners by port in their order.
+  std::map<std::tuple<std::string_view, std::string_view, std::string_view>, const Object*> previous_workloads;
+  std::map<int, std::vector<const NodeListener*>> node_listeners_by_port;
 };
 
 struct Rule;
