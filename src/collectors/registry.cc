@@ -21,6 +21,7 @@
 #include "collectors/drm.h"
 #include "collectors/edac.h"
 #include "collectors/entropy.h"
+#include "collectors/ethtool.h"
 #include "collectors/fibrechannel.h"
 #include "collectors/filefd.h"
 #include "collectors/filesystem.h"
@@ -99,6 +100,7 @@ constexpr CollectorInfo kCollectors[] = {
     {"drm", false, {}, &NewDrmCollector},
     {"edac", true, {}, &NewEdacCollector},
     {"entropy", true, {}, &NewEntropyCollector},
+    {"ethtool", false, kEthtoolFlags, &NewEthtoolCollector},
     {"fibrechannel", true, {}, &NewFibrechannelCollector},
     {"filefd", true, {}, &NewFilefdCollector},
     {"filesystem", true, kFilesystemFlags, &NewFilesystemCollector},
