@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -438,6 +439,51 @@ TEST(CpuCollectorTest, OfflineCpuSeriesDisappearAndComeBack) {
   set.Clear();
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_DOUBLE_EQ(set.Find("node_cpu_seconds_total", {{"cpu", "1"}, {"mode", "user"}}), 0.01);
+}
+
+// The per-CPU sysfs attributes are read through fds kept open across
+// scrapes: changed values must show, and a CPU directory that goes away and
+// comes back must be read afresh, not through its old fds.
+TEST(CpuCollectorTest, SysfsAttributesAreReadAfreshEachScrape) {
+  testing::ScratchTree tree("cpu_kept_attrs");
+  tree.Write("proc/stat", "cpu0 1 1 1 1 1 1 1 1 1 1\ncpu1 2 2 2 2 2 2 2 2 2 2\n");
+  auto write_cpu = [&](const std::string& cpu, const std::string& online, const std::string& core,
+                       const std::string& throttles) {
+    const std::string dir = "sys/devices/system/cpu/" + cpu;
+    tree.Write(dir + "/online", online + "\n");
+    tree.Write(dir + "/topology/physical_package_id", "0\n");
+    tree.Write(dir + "/topology/core_id", core + "\n");
+    tree.Write(dir + "/thermal_throttle/core_throttle_count", throttles + "\n");
+    tree.Write(dir + "/thermal_throttle/package_throttle_count", "7\n");
+  };
+  write_cpu("cpu0", "1", "0", "10");
+  write_cpu("cpu1", "1", "1", "20");
+  auto c = testing::MustCreate(NewCpuCollector, TreeContext(tree.root(), nullptr));
+  ASSERT_NE(c, nullptr);
+  expo::MetricSet set;
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(set.Find("node_cpu_online", {{"cpu", "1"}}), 1);
+  EXPECT_EQ(set.Find("node_cpu_core_throttles_total", {{"package", "0"}, {"core", "1"}}), 20);
+  EXPECT_EQ(set.Find("node_cpu_package_throttles_total", {{"package", "0"}}), 7);
+
+  write_cpu("cpu1", "0", "1", "21");
+  set.Clear();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(set.Find("node_cpu_online", {{"cpu", "1"}}), 0);
+  EXPECT_EQ(set.Find("node_cpu_core_throttles_total", {{"package", "0"}, {"core", "1"}}), 21);
+
+  // cpu1 disappears, then comes back (new files) as another core.
+  std::filesystem::remove_all(tree.Path("sys/devices/system/cpu/cpu1"));
+  set.Clear();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(set.Count("node_cpu_online"), 1u);
+  EXPECT_EQ(set.Count("node_cpu_core_throttles_total"), 1u);
+  write_cpu("cpu1", "1", "5", "50");
+  set.Clear();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(set.Find("node_cpu_online", {{"cpu", "1"}}), 1);
+  EXPECT_EQ(set.Find("node_cpu_core_throttles_total", {{"package", "0"}, {"core", "5"}}), 50);
+  EXPECT_TRUE(std::isnan(set.Find("node_cpu_core_throttles_total", {{"package", "0"}, {"core", "1"}})));
 }
 
 TEST(CpuCollectorTest, SteadyStateScrapesReuseBuffers) {

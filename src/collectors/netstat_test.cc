@@ -138,6 +138,46 @@ TEST(NetstatCollectorTest, LaterProtocolBlockReplacesEarlier) {
   EXPECT_EQ(set.Count("node_netstat_Udp_NoPorts"), 0u);
 }
 
+// The per-field filter verdicts are cached by position; a file whose fields
+// change between scrapes must still be filtered by name.
+TEST(NetstatCollectorTest, FieldsThatChangeBetweenScrapesAreRefiltered) {
+  ScratchTree tree("netstat_relayout");
+  tree.Write("net/netstat", "TcpExt: ListenDrops TCPPureAcks\nTcpExt: 3 9\n");
+  tree.Write("net/snmp", "Ip: Forwarding\nIp: 1\n");
+  auto c = MustCreate(NewNetstatCollector, ProcContext(tree.root()));
+  expo::MetricSet set;
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_DOUBLE_EQ(set.Find("node_netstat_TcpExt_ListenDrops"), 3);
+  EXPECT_EQ(set.samples().size(), 2u);
+
+  // Same positions, other names: the exported field moves, and one protocol
+  // takes another's place.
+  tree.Write("net/netstat", "TcpExt: TCPPureAcks ListenDrops\nTcpExt: 9 4\n");
+  tree.Write("net/snmp", "Udp: InErrors\nUdp: 6\n");
+  set.Clear();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_DOUBLE_EQ(set.Find("node_netstat_TcpExt_ListenDrops"), 4);
+  EXPECT_EQ(set.Count("node_netstat_TcpExt_TCPPureAcks"), 0u);
+  EXPECT_EQ(set.Count("node_netstat_Ip_Forwarding"), 0u);
+  EXPECT_DOUBLE_EQ(set.Find("node_netstat_Udp_InErrors"), 6);
+  EXPECT_EQ(set.samples().size(), 2u);
+
+  // Fewer fields than before, then the original layout again.
+  tree.Write("net/netstat", "TcpExt: ListenDrops\nTcpExt: 5\n");
+  set.Clear();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_DOUBLE_EQ(set.Find("node_netstat_TcpExt_ListenDrops"), 5);
+  EXPECT_DOUBLE_EQ(set.Find("node_netstat_Udp_InErrors"), 6);
+  EXPECT_EQ(set.samples().size(), 2u);
+  tree.Write("net/netstat", "TcpExt: ListenDrops TCPPureAcks\nTcpExt: 7 9\n");
+  tree.Write("net/snmp", "Ip: Forwarding\nIp: 1\n");
+  set.Clear();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_DOUBLE_EQ(set.Find("node_netstat_TcpExt_ListenDrops"), 7);
+  EXPECT_DOUBLE_EQ(set.Find("node_netstat_Ip_Forwarding"), 1);
+  EXPECT_EQ(set.samples().size(), 2u);
+}
+
 TEST(NetstatCollectorTest, RealCaptureThroughCollector) {
   auto c = MustCreate(NewNetstatCollector, ProcContext("src/collectors/testdata/netstat/real"));
   expo::MetricSet set;

@@ -54,9 +54,13 @@ class VmstatCollector final : public Collector {
 
   void Fill(std::string_view field, Cached* c) const {
     c->field.assign(field);
+    c->export_it = procfs_helpers::Matches(*filter_, field);
+    // Most fields are filtered out; their names and help would only hold memory.
+    c->metric.clear();
+    c->help.clear();
+    if (!c->export_it) return;
     c->metric.assign("node_vmstat_").append(field);
     c->help.assign("Value of field ").append(field).append(" in /proc/vmstat.");
-    c->export_it = procfs_helpers::Matches(*filter_, field);
   }
 
   std::mutex mu_;

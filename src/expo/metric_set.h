@@ -6,6 +6,7 @@
 #ifndef NODEX_EXPO_METRIC_SET_H_
 #define NODEX_EXPO_METRIC_SET_H_
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <span>
@@ -66,6 +67,7 @@ class MetricSet {
     std::string help;
     MetricType type;
     uint64_t generation;  // Scrape in which the family was last used.
+    bool legacy_name;     // IsLegacyName(name), computed once per family.
   };
   struct LabelRef {
     uint32_t name_off, name_len, value_off, value_len;
@@ -113,9 +115,17 @@ class MetricSet {
   std::vector<LabelRef> labels_;
   std::vector<Bucket> buckets_;
   std::string arena_;
+  static constexpr int kFamilyHintBits = 8;
+  // Family index + 1 by the address of the Desc name's characters; see
+  // FamilyIndex. A hint only: always checked against the name.
+  std::array<uint32_t, 1u << kFamilyHintBits> family_hints_{};
   uint64_t generation_ = 1;
   size_t type_conflicts_ = 0;
 };
+
+// Whether `name` matches the legacy metric and label name pattern
+// [a-zA-Z_:][a-zA-Z0-9_:]*. expfmt writes names outside it quoted.
+bool IsLegacyName(std::string_view name);
 
 // Formats an integer label value such as cpu="3" into buf without allocating.
 std::string_view IntLabel(char (&buf)[24], int64_t v);

@@ -66,6 +66,34 @@ TEST(MetricSetTest, DynamicDescStringsAreCopied) {
   EXPECT_EQ(set.Find("textfile_metric"), 7);
 }
 
+// Add remembers families by the address of their name; a name buffer a collector
+// reuses with other content, and families that alternate, must still land
+// in the right family, with the type check intact.
+TEST(MetricSetTest, ReusedNameBufferAndAlternatingFamilies) {
+  MetricSet set;
+  std::string name = "node_a";
+  set.Add(Desc{name, "A.", MetricType::kGauge}, 1);
+  name.assign("node_b");
+  set.Add(Desc{name, "B.", MetricType::kGauge}, 2);
+  set.Add(kLoad, 3);
+  name.assign("node_a");
+  set.Add(Desc{name, "A.", MetricType::kGauge}, 4, {{"x", "y"}});
+  set.Add(Desc{name, "A.", MetricType::kCounter}, 5, {{"x", "z"}});  // Type conflict.
+  set.Add(kLoad, 6, {{"x", "y"}});
+  ASSERT_EQ(set.families().size(), 3u);
+  EXPECT_EQ(set.Count("node_a"), 2u);
+  EXPECT_EQ(set.Count("node_b"), 1u);
+  EXPECT_EQ(set.Count("node_load1"), 2u);
+  EXPECT_EQ(set.Find("node_a", {{"x", "y"}}), 4);
+  EXPECT_EQ(set.type_conflicts(), 1u);
+  set.Clear();
+  // A new scrape: the first Desc decides the type again, hint or not.
+  set.Add(Desc{name, "A.", MetricType::kCounter}, 7);
+  EXPECT_EQ(set.type_conflicts(), 0u);
+  EXPECT_EQ(set.families()[0].type, MetricType::kCounter);
+  EXPECT_EQ(set.Find("node_a"), 7);
+}
+
 TEST(MetricSetTest, FamiliesMergeAndFirstDescWins) {
   MetricSet set;
   set.Add(kLoad, 1);
@@ -152,6 +180,21 @@ TEST(MetricSetTest, ClearKeepsCapacity) {
   EXPECT_EQ(set.labels().data(), labels);
   EXPECT_EQ(set.LabelValue(set.labels()[0]).data(), first.data());
   EXPECT_EQ(set.Count("node_cpu_seconds_total"), 1000u);
+}
+
+TEST(MetricSetTest, IsLegacyName) {
+  for (const char* ok : {"a", "_", ":", "node_cpu_seconds_total", "A:b_9", "__name__"}) {
+    EXPECT_TRUE(IsLegacyName(ok)) << ok;
+  }
+  for (const char* bad : {"", "9a", "a-b", "my.metric", "a b", "caf\xc3\xa9", "a\n", "\"q\""}) {
+    EXPECT_FALSE(IsLegacyName(bad)) << bad;
+  }
+  MetricSet set;
+  set.Add(Desc{"ok_name", "h", MetricType::kGauge}, 1);
+  set.Add(Desc{"bad.name", "h", MetricType::kGauge}, 1);
+  ASSERT_EQ(set.families().size(), 2u);
+  EXPECT_TRUE(set.families()[0].legacy_name);
+  EXPECT_FALSE(set.families()[1].legacy_name);
 }
 
 TEST(MetricSetTest, IntLabel) {

@@ -32,7 +32,10 @@ class TextWriter {
   WriteResult Write(const MetricSet& set, std::string* out);
 
  private:
+  // The previous scrape's sample order, reused while it stays sorted.
   std::vector<uint32_t> order_;
+  // duplicate_[k]: order_[k] repeats the series of order_[k - 1].
+  std::vector<uint8_t> duplicate_;
 };
 
 }  // namespace nodex::expo

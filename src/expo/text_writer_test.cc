@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <new>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "expo/metric_set.h"
 
@@ -264,6 +266,37 @@ TEST(TextWriterTest, ReuseAcrossScrapesIsIdentical) {
   set.Clear();
   writer.Write(set, &second);
   EXPECT_EQ(second, "");  // Families without samples this scrape are not written.
+}
+
+// A reused writer starts from the previous scrape's order; whenever the
+// series changed it must still write exactly what a fresh writer writes.
+TEST(TextWriterTest, ReusedOrderFollowsChangedSeries) {
+  const Desc a{"node_a", "A.", MetricType::kGauge};
+  const Desc b{"node_b", "B.", MetricType::kCounter};
+  // Each scrape has four samples, so only the content decides whether the
+  // previous order still fits.
+  const std::vector<std::vector<std::pair<const Desc*, std::string>>> scrapes = {
+      {{&a, "1"}, {&a, "2"}, {&b, "x"}, {&b, "y"}},
+      {{&a, "1"}, {&a, "2"}, {&b, "x"}, {&b, "y"}},  // Unchanged: order reused.
+      {{&a, "3"}, {&a, "2"}, {&b, "x"}, {&b, "y"}},  // A value now sorts last.
+      {{&b, "y"}, {&a, "3"}, {&b, "x"}, {&a, "2"}},  // Same series, other insertion order.
+      {{&a, "2"}, {&a, "2"}, {&b, "x"}, {&b, "x"}},  // Duplicates appear: first wins.
+      {{&a, "2"}, {&a, "1"}, {&b, "x"}, {&b, "z"}},  // And go again.
+      {{&b, "x"}, {&b, "w"}, {&b, "v"}, {&a, ""}},   // Families change sizes.
+  };
+  MetricSet set;
+  TextWriter reused;
+  std::string out;
+  double value = 0;
+  for (size_t i = 0; i < scrapes.size(); ++i) {
+    set.Clear();
+    for (const auto& [desc, label] : scrapes[i]) set.Add(*desc, ++value, {{"l", label}});
+    WriteResult got = reused.Write(set, &out);
+    WriteResult want;
+    EXPECT_EQ(out, Render(set, &want)) << "scrape " << i;
+    EXPECT_EQ(got.samples_written, want.samples_written) << "scrape " << i;
+    EXPECT_EQ(got.duplicates, want.duplicates) << "scrape " << i;
+  }
 }
 
 TEST(TextWriterTest, SteadyStateScrapeDoesNotAllocate) {
