@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "base/file_reader.h"
+#include "base/utf8.h"
 #include "base/split.h"
 #include "collectors/go_strconv.h"
 
@@ -96,32 +97,8 @@ inline void AppendValidUtf8(std::string_view s, std::string* out) {
   bool in_invalid = false;
   size_t i = 0;
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = 0;
-    if (c < 0x80) {
-      len = 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-    }
-    bool valid = len > 0 && i + len <= s.size();
-    if (valid && len > 1) {
-      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-      unsigned char lo = 0x80, hi = 0xBF;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-      valid = c1 >= lo && c1 <= hi;
-      for (size_t k = 2; valid && k < len; ++k) {
-        unsigned char ck = static_cast<unsigned char>(s[i + k]);
-        valid = ck >= 0x80 && ck <= 0xBF;
-      }
-    }
-    if (!valid) {
+    const size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) {
       if (!in_invalid) out->append(kReplacement);
       in_invalid = true;
       ++i;

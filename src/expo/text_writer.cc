@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "base/utf8.h"
 #include "expo/format_float.h"
 
 namespace nodex::expo {
@@ -116,6 +117,15 @@ int CompareLabels(const MetricSet& set, const Sample& a, const Sample& b) {
   return 0;
 }
 
+// The first label whose value is not UTF-8, or nullptr.
+const LabelRef* InvalidUtf8Label(const MetricSet& set, const Sample& s) {
+  const LabelRef* l = set.labels().data() + s.label_begin;
+  for (uint32_t i = 0; i < s.label_count; ++i) {
+    if (!IsValidUtf8(set.LabelValue(l[i]))) return &l[i];
+  }
+  return nullptr;
+}
+
 std::string SeriesText(const MetricSet& set, const Sample& s) {
   std::string text;
   const MetricSet::Family& f = set.families()[s.family];
@@ -176,6 +186,14 @@ WriteResult TextWriter::Write(const MetricSet& set, std::string* out) {
   bool legacy = true;
   for (size_t k = 0; k < order_.size(); ++k) {
     const Sample& s = samples[order_[k]];
+    if (const LabelRef* bad = InvalidUtf8Label(set, s); bad != nullptr) {
+      std::string text(families[s.family].name);
+      text.push_back('{');
+      text.append(set.LabelName(*bad));
+      text.push_back('}');
+      result.invalid_utf8.push_back(std::move(text));
+      continue;
+    }
     if (s.family == current_family) {
       if (duplicate_[k]) {
         result.duplicates.push_back(SeriesText(set, s));

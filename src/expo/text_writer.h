@@ -23,6 +23,10 @@ struct WriteResult {
   // Series that repeated an earlier one (same family and labels); each is
   // dropped and its text is listed here for logging.
   std::vector<std::string> duplicates;
+  // Series dropped because a label value is not UTF-8 (the format requires
+  // it, and one such line makes Prometheus reject the whole page; client_golang
+  // drops the metric the same way). "family{label}" of each, for logging.
+  std::vector<std::string> invalid_utf8;
 };
 
 class TextWriter {

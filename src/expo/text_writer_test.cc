@@ -102,6 +102,19 @@ TEST(TextWriterTest, EscapesHelpAndLabelValues) {
             "m{path=\"C:\\\\dir\\n\\\"x\\\"\"} 1\n");
 }
 
+TEST(TextWriterTest, DropsSeriesWhoseLabelValueIsNotUtf8) {
+  MetricSet set;
+  const Desc info{"node_x_info", "X.", MetricType::kGauge};
+  set.Add(info, 1, {{"id", "ok \xc3\xa9"}});         // Valid two-byte UTF-8 (e acute): kept.
+  set.Add(info, 1, {{"id", "iTCO\xc9\xcf\x38\x04"}});  // Not UTF-8: dropped.
+  set.Add(info, 1, {{"id", "\xed\xa0\x80"}});         // A surrogate: dropped.
+  set.Add(Desc{"node_y", "Y.", MetricType::kGauge}, 2, {{"a", "\xff"}});  // The family's only series.
+  WriteResult r;
+  EXPECT_EQ(Render(set, &r), "# HELP node_x_info X.\n# TYPE node_x_info gauge\nnode_x_info{id=\"ok \xc3\xa9\"} 1\n");
+  EXPECT_EQ(r.samples_written, 1u);
+  EXPECT_EQ(r.invalid_utf8, (std::vector<std::string>{"node_x_info{id}", "node_x_info{id}", "node_y{a}"}));
+}
+
 TEST(TextWriterTest, EmptyHelpOmitsHelpLine) {
   MetricSet set;
   set.Add(Desc{"m", "", MetricType::kUntyped}, 1);

@@ -159,6 +159,11 @@ void Handler::ScrapeLocked(const std::vector<std::string>& selected, bool gzip, 
     log_->Error("Dropped duplicate series",
                 {{"series", last_duplicate_}, {"count", std::to_string(written.duplicates.size())}});
   }
+  if (!written.invalid_utf8.empty() && written.invalid_utf8.front() != last_invalid_utf8_) {
+    last_invalid_utf8_ = written.invalid_utf8.front();
+    log_->Error("Dropped series with a label value that is not UTF-8",
+                {{"series", last_invalid_utf8_}, {"count", std::to_string(written.invalid_utf8.size())}});
+  }
 
   if (gzip) {
     if (gzip_.Compress(text_, &compressed_)) {

@@ -111,6 +111,7 @@ class Handler {
   // Last problem logged, so each is logged once per change, not per scrape.
   std::string last_process_error_;
   std::string last_duplicate_;
+  std::string last_invalid_utf8_;
 };
 
 }  // namespace nodex::http

@@ -270,14 +270,11 @@ TEST(MalformedBaseline, GoodTreeIsStable) {
 }
 
 // Binary garbage in a sysfs string attribute (watchdog0/identity here; the
-// sweeps also hit cpufreq's scaling_available_governors) is copied into a
-// label value as it is. Bytes that are not UTF-8 make the whole exposition
-// invalid, so Prometheus rejects the entire scrape, not just this series
-// (node_exporter's client_golang drops only the offending metric).
-TEST(MalformedKnownBugs, NonUtf8LabelValue) {
-  GTEST_SKIP() << "known bug: non-UTF-8 bytes from sysfs reach label values unescaped, e.g. "
-                  "sys/class/watchdog/watchdog0/identity = \"\\xc9\\xcf8\\x04\" gives an invalid /metrics page; "
-                  "needs a fix in the exposition writer or the collectors";
+// sweeps also hit cpufreq's scaling_available_governors) must not reach a
+// label value: bytes that are not UTF-8 would make the whole exposition
+// invalid and Prometheus would reject the entire scrape. The writer drops such
+// a series, as client_golang drops the metric in node_exporter.
+TEST(MalformedNonUtf8, LabelValueDropsOnlyThatSeries) {
   Tree tree("malformed_non_utf8");
   tree.scratch().Write("sys/class/watchdog/watchdog0/identity", "iTCO\xc9\xcf\x38\x04\n");
   tree.Enter();
@@ -287,6 +284,10 @@ TEST(MalformedKnownBugs, NonUtf8LabelValue) {
   expo::ParsedText parsed;
   Status st = expo::ParseText(out.text, &parsed);
   EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(out.text.find("\xc9"), std::string::npos);
+  EXPECT_EQ(out.text.find("node_watchdog_info{"), std::string::npos) << out.text;
+  // The watchdog's numeric attributes are still there.
+  EXPECT_NE(out.text.find("node_watchdog_"), std::string::npos) << out.text;
 }
 
 // Directory entries that come and go while scrapes run: a process, a thermal

@@ -221,10 +221,6 @@ void CheckSane(const std::string& name, const Outcome& outcome, std::string_view
   }
   expo::ParsedText parsed;
   Status st = expo::ParseText(outcome.text, &parsed);
-  // Known bug (MalformedKnownBugs.NonUtf8LabelValue): bytes that are not
-  // UTF-8 in a sysfs string reach label values unchanged. Tolerated here so
-  // the sweeps keep checking everything else; remove once it is fixed.
-  if (!st.ok() && st.message().find("invalid label value") != std::string::npos) return;
   if (!st.ok()) {
     ADD_FAILURE() << "collector " << name << " rendered invalid exposition text on " << what << ": "
                   << st.message();
