@@ -1,7 +1,8 @@
 // Fuzzes the netclass parsers: ParseNetClassAttribute for every attribute
-// name on the input as the (trimmed) value, and DecodeNetClassLinkDump on
-// the input as an RTM_GETLINK dump buffer (any alignment). Neither may
-// crash; decoded names must lie inside the input.
+// name on the input as the (trimmed) value, DecodeNetClassLinkDump on the
+// input as an RTM_GETLINK dump buffer, and DecodeEthtoolLinkModesDump (plus
+// the genl family-id decoder) on it as an ethtool generic-netlink dump buffer
+// (any alignment). None may crash; decoded names must lie inside the input.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "base/split.h"
+#include "collectors/genetlink.h"
 #include "collectors/netclass.h"
 
 namespace {
@@ -32,6 +34,19 @@ struct CheckingSink : nodex::collectors::NetClassLinkSink {
   }
 };
 
+struct CheckingModeSink : nodex::collectors::EthtoolLinkModeSink {
+  const uint8_t* begin;
+  size_t size;
+  std::string duplex;
+  void OnLinkMode(const nodex::collectors::EthtoolLinkMode& m) override {
+    auto* p = reinterpret_cast<const uint8_t*>(m.name.data());
+    if (!m.name.empty() && (p < begin || p + m.name.size() > begin + size)) std::abort();
+    nodex::collectors::EthtoolDuplexLabel(m.duplex, &duplex);
+    if (duplex.empty()) std::abort();
+    if (nodex::collectors::EthtoolSpeedBytes(m.speed) < 0) std::abort();
+  }
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -46,5 +61,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sink.size = size;
   (void)nodex::collectors::DecodeNetClassLinkDump({data, size}, 0, sink);
   (void)nodex::collectors::DecodeNetClassLinkDump({data, size}, 1, sink);
+  CheckingModeSink modes;
+  modes.begin = data;
+  modes.size = size;
+  (void)nodex::collectors::DecodeEthtoolLinkModesDump({data, size}, 0, 0, modes);
+  (void)nodex::collectors::DecodeEthtoolLinkModesDump({data, size}, 2, 21, modes);
+  uint16_t id = 0;
+  (void)nodex::collectors::genl::DecodeFamilyId({data, size}, 0, &id);
+  (void)nodex::collectors::genl::DumpErrno({data, size}, 0);
   return 0;
 }

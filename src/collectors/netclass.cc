@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <re2/re2.h>
@@ -10,13 +12,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "base/file_reader.h"
 #include "base/split.h"
+#include "collectors/genetlink.h"
 #include "collectors/procfs_helpers.h"
 #include "collectors/rtnetlink.h"
 #include "collectors/sysfs_attrs.h"
@@ -118,7 +124,15 @@ int64_t SpeedBytes(int64_t mbit) {
   return static_cast<int64_t>(bits) / 8;
 }
 
-class NetclassCollector : public Collector, private NetClassLinkSink {
+// One device of the ethtool link-modes dump, kept across scrapes so its name
+// string is reused.
+struct LinkModeEntry {
+  std::string name;
+  uint32_t speed = 0;
+  uint8_t duplex = 0;
+};
+
+class NetclassCollector : public Collector, private NetClassLinkSink, private EthtoolLinkModeSink {
  public:
   NetclassCollector(const Context& ctx, std::unique_ptr<RE2> ignored)
       : class_net_(ctx.Sys("class/net")),
@@ -233,11 +247,89 @@ class NetclassCollector : public Collector, private NetClassLinkSink {
     AddOpt(out, kProtocolType, i.type, device);
   }
 
-  Status CollectNetlink() {
+  void LogNoEthtool() {
     if (!logged_no_ethtool_ && log_ != nullptr) {
       log_->Info("ETHTOOL netlink interface unavailable, duplex and linkspeed are not scraped.");
       logged_no_ethtool_ = true;
     }
+  }
+
+  // Fills modes_[0, mode_count_) from one ETHTOOL_MSG_LINKMODES_GET dump,
+  // sorted by name, and exports their speed. A kernel without the ethtool
+  // family leaves it empty; so does ENOENT from the dump, which is how
+  // node_exporter tells "unavailable" from a failure.
+  Status CollectLinkModes() {
+    mode_count_ = 0;
+    if (ethtool_missing_) return Status::Ok();
+    int err = 0;
+    if (ethtool_family_ == 0) {
+      Status st = ethtool_socket_.ResolveFamily(ETHTOOL_GENL_NAME, &ethtool_family_, &err);
+      if (!st.ok()) {
+        ethtool_family_ = 0;
+        if (err == ENOENT) {
+          ethtool_missing_ = true;
+          LogNoEthtool();
+          return Status::Ok();
+        }
+        return Status::Error("could not get link modes: " + st.message());
+      }
+    }
+    const uint16_t family = ethtool_family_;
+    Status st = ethtool_socket_.Dump(
+        family, ETHTOOL_MSG_LINKMODES_GET, ETHTOOL_GENL_VERSION,
+        [](nlmsghdr* nlh) {
+          nlattr* nest = mnl_attr_nest_start(nlh, ETHTOOL_A_LINKMODES_HEADER);
+          mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_FLAGS, ETHTOOL_FLAG_COMPACT_BITSETS);
+          mnl_attr_nest_end(nlh, nest);
+        },
+        [this, family](std::span<const uint8_t> buf, uint32_t seq) -> StatusOr<bool> {
+          return DecodeEthtoolLinkModesDump(buf, seq, family, *this);
+        },
+        &err);
+    if (!st.ok()) {
+      mode_count_ = 0;
+      // The family id is looked up again once the socket is reopened.
+      ethtool_family_ = 0;
+      if (err == ENOENT) {
+        LogNoEthtool();
+        return Status::Ok();
+      }
+      return Status::Error("could not get link modes: " + st.message());
+    }
+    // Sorted for lookups by name; for a name seen twice the last one wins,
+    // as in node_exporter's map.
+    std::stable_sort(modes_.begin(), modes_.begin() + static_cast<ptrdiff_t>(mode_count_),
+                     [](const LinkModeEntry& a, const LinkModeEntry& b) { return a.name < b.name; });
+    for (size_t i = 0; i < mode_count_; ++i) {
+      const LinkModeEntry& m = modes_[i];
+      if (i + 1 < mode_count_ && modes_[i + 1].name == m.name) continue;
+      if (Ignored(m.name)) continue;
+      out_->Add(kSpeed, EthtoolSpeedBytes(m.speed), {{"device", m.name}});
+    }
+    return Status::Ok();
+  }
+
+  void OnLinkMode(const EthtoolLinkMode& m) override {
+    if (mode_count_ == modes_.size()) modes_.emplace_back();
+    LinkModeEntry& e = modes_[mode_count_++];
+    e.name.assign(m.name);
+    e.speed = m.speed;
+    e.duplex = m.duplex;
+  }
+
+  // The link mode of device `name` from this scrape's ethtool dump, if any.
+  const LinkModeEntry* FindLinkMode(std::string_view name) const {
+    auto end = modes_.begin() + static_cast<ptrdiff_t>(mode_count_);
+    auto it = std::upper_bound(modes_.begin(), end, name,
+                               [](std::string_view n, const LinkModeEntry& e) { return n < e.name; });
+    if (it == modes_.begin()) return nullptr;
+    --it;
+    return it->name == name ? &*it : nullptr;
+  }
+
+  Status CollectNetlink() {
+    Status modes = CollectLinkModes();
+    if (!modes.ok()) return modes;
     link_error_ = Status::Ok();
     Status st = socket_.Dump(RTM_GETLINK, sizeof(ifinfomsg), AF_UNSPEC,
                              [this](std::span<const uint8_t> buf, uint32_t seq) -> StatusOr<bool> {
@@ -272,11 +364,13 @@ class NetclassCollector : public Collector, private NetClassLinkSink {
     broadcast_.clear();
     AppendHardwareAddr(l.broadcast, &broadcast_);
     std::string_view oper = l.operstate < std::size(kOperStates) ? kOperStates[l.operstate] : "unknown";
+    duplex_.clear();
+    if (const LinkModeEntry* m = FindLinkMode(device)) EthtoolDuplexLabel(m->duplex, &duplex_);
     out.Add(kInfo, 1,
             {{"device", device},
              {"address", address_},
              {"broadcast", broadcast_},
-             {"duplex", ""},
+             {"duplex", duplex_},
              {"operstate", oper},
              {"ifalias", l.has_alias ? l.ifalias : std::string_view()}});
     AddOpt(out, kAddrAssignType, iface_.addr_assign_type, device);
@@ -316,8 +410,14 @@ class NetclassCollector : public Collector, private NetClassLinkSink {
   NetClassIface iface_;
   rtnl::Socket socket_;
   Status link_error_;
-  std::string path_, attr_path_, address_, broadcast_;
+  std::string path_, attr_path_, address_, broadcast_, duplex_;
   sysfs::AttrFiles attrs_;
+
+  genl::Socket ethtool_socket_;
+  uint16_t ethtool_family_ = 0;
+  bool ethtool_missing_ = false;
+  std::vector<LinkModeEntry> modes_;  // Slots from mode_count_ on are stale; kept for their strings.
+  size_t mode_count_ = 0;
 };
 
 bool WrongSize(const rtnl::Attr& a, size_t want) { return a.payload.size() != want; }
@@ -491,6 +591,69 @@ StatusOr<bool> DecodeNetClassLinkDump(std::span<const uint8_t> buf, uint32_t seq
     sink.OnLink(l);
     return Status::Ok();
   });
+}
+
+StatusOr<bool> DecodeEthtoolLinkModesDump(std::span<const uint8_t> buf, uint32_t seq, uint16_t family,
+                                          EthtoolLinkModeSink& sink) {
+  return genl::WalkDump(buf, seq, family, [&sink](std::span<const uint8_t> attrs) -> Status {
+    EthtoolLinkMode m;
+    const char* bad = nullptr;
+    bool ok = rtnl::ForEachAttr(attrs.data(), attrs.size(), [&](const rtnl::Attr& a) {
+      switch (a.type) {
+        case ETHTOOL_A_LINKMODES_HEADER: {
+          bool nest_ok = rtnl::ForEachAttr(a.payload.data(), a.payload.size(), [&](const rtnl::Attr& h) {
+            if (h.type == ETHTOOL_A_HEADER_DEV_INDEX) {
+              if (WrongSize(h, 4)) {
+                bad = "ETHTOOL_A_HEADER_DEV_INDEX of the wrong size";
+              } else {
+                m.ifindex = rtnl::AttrU32(h);
+              }
+            } else if (h.type == ETHTOOL_A_HEADER_DEV_NAME) {
+              m.name = rtnl::AttrString(h);
+            }
+          });
+          if (!nest_ok) bad = "truncated ETHTOOL_A_LINKMODES_HEADER";
+          break;
+        }
+        case ETHTOOL_A_LINKMODES_SPEED:
+          if (WrongSize(a, 4)) {
+            bad = "ETHTOOL_A_LINKMODES_SPEED of the wrong size";
+          } else {
+            m.speed = rtnl::AttrU32(a);
+          }
+          break;
+        case ETHTOOL_A_LINKMODES_DUPLEX:
+          if (WrongSize(a, 1)) {
+            bad = "ETHTOOL_A_LINKMODES_DUPLEX of the wrong size";
+          } else {
+            m.duplex = rtnl::AttrU8(a);
+          }
+          break;
+        default: break;
+      }
+    });
+    if (!ok) return Status::Error("truncated ethtool netlink attribute");
+    if (bad != nullptr) return Status::Error(bad);
+    sink.OnLinkMode(m);
+    return Status::Ok();
+  });
+}
+
+void EthtoolDuplexLabel(uint8_t duplex, std::string* out) {
+  switch (duplex) {
+    case DUPLEX_HALF: out->assign("Half"); return;
+    case DUPLEX_FULL: out->assign("Full"); return;
+    case DUPLEX_UNKNOWN: out->assign("Unknown"); return;
+    default: break;
+  }
+  char num[4];
+  char* end = std::to_chars(num, num + sizeof(num), duplex).ptr;
+  out->assign("Duplex(").append(num, end).append(")");
+}
+
+double EthtoolSpeedBytes(uint32_t mbit) {
+  // Fits int64 exactly: at most 4294967295e6 < 2^63.
+  return static_cast<double>(static_cast<int64_t>(mbit) * 1000 * 1000 / 8);
 }
 
 StatusOr<std::unique_ptr<Collector>> NewNetclassCollector(const Context& ctx) {

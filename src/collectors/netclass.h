@@ -10,9 +10,22 @@
 // of veths); only addr_assign_type, dev_id and name_assign_type, which have
 // no netlink attribute and take no RTNL lock, are still read from sysfs.
 // In that mode node_network_info has no adminstate label, like upstream's.
-// node_exporter also asks the ETHTOOL generic-netlink family for speed and
-// duplex there; nodex does not yet, so it behaves like node_exporter on a
-// kernel without ETHTOOL netlink (no speed_bytes, duplex="").
+// Speed and duplex come from one ETHTOOL_MSG_LINKMODES_GET dump per scrape
+// over the "ethtool" generic-netlink family (Linux 5.6+; the family id is
+// resolved once with CTRL_CMD_GETFAMILY), as node_exporter gets them through
+// mdlayher/ethtool. Its quirks, kept on purpose:
+//   - node_network_speed_bytes is exported for every device of that dump
+//     (devices without ethtool link settings, such as lo, are not in it),
+//     and --collector.netclass.ignore-invalid-speed does not apply: the
+//     speed is read as an unsigned 32-bit number, so SPEED_UNKNOWN
+//     (0xffffffff) is 4294967295 Mb/s = 536870911875000 bytes/s, where the
+//     sysfs variant reports -1 Mb/s = -125000.
+//   - the duplex label is Go's stringer name of the value: "Half", "Full",
+//     "Unknown" (0xff) or "Duplex(N)", capitalised unlike sysfs' "full";
+//     "" for a device that is not in the ethtool dump.
+//   - a kernel without the family (CTRL_CMD_GETFAMILY answers ENOENT) gives
+//     no speed_bytes and duplex="" (logged once at info level); any other
+//     ethtool failure fails the collector ("could not get link modes").
 // --collector.netclass_rtnl.with-stats adds the link counters in that mode.
 #ifndef NODEX_COLLECTORS_NETCLASS_H_
 #define NODEX_COLLECTORS_NETCLASS_H_
@@ -110,6 +123,48 @@ class NetClassLinkSink {
 // Go's net.HardwareAddr.String(): lowercase hex pairs joined by ':'
 // ("" for no bytes). Appends to *out.
 void AppendHardwareAddr(std::string_view raw, std::string* out);
+
+// One device of an ETHTOOL_MSG_LINKMODES_GET dump. Fields the message does
+// not carry keep Go's zero values, as mdlayher/ethtool leaves them (so a
+// missing duplex reads as half). `name` points into the decoded buffer and is
+// valid only during the callback.
+struct EthtoolLinkMode {
+  uint32_t ifindex = 0;
+  std::string_view name;
+  uint32_t speed = 0;  // Mb/s; SPEED_UNKNOWN is 0xffffffff.
+  uint8_t duplex = 0;  // DUPLEX_HALF 0, DUPLEX_FULL 1, DUPLEX_UNKNOWN 0xff.
+};
+
+class EthtoolLinkModeSink {
+ public:
+  virtual ~EthtoolLinkModeSink() = default;
+  virtual void OnLinkMode(const EthtoolLinkMode& mode) = 0;
+};
+
+// Decodes one recvmsg() buffer of the reply to an ETHTOOL_MSG_LINKMODES_GET
+// dump (request: genl cmd 4, version 1, nest ETHTOOL_A_LINKMODES_HEADER
+// {ETHTOOL_A_HEADER_FLAGS = ETHTOOL_FLAG_COMPACT_BITSETS}, NLM_F_DUMP):
+//   struct nlmsghdr   {len, type=<ethtool family id>, flags=NLM_F_MULTI, seq, pid}
+//   struct genlmsghdr {cmd=ETHTOOL_MSG_LINKMODES_GET_REPLY(4), version=1}
+//   nlattrs           ETHTOOL_A_LINKMODES_HEADER(1) nest {ETHTOOL_A_HEADER_DEV_INDEX(1) u32,
+//                       ETHTOOL_A_HEADER_DEV_NAME(2) "eth0\0"},
+//                     ETHTOOL_A_LINKMODES_AUTONEG(2) u8, _OURS(3)/_PEER(4) bitset nests,
+//                     ETHTOOL_A_LINKMODES_SPEED(5) u32, ETHTOOL_A_LINKMODES_DUPLEX(6) u8, ...
+// Calls sink.OnLinkMode for each message of `family` (any when 0) and
+// sequence `seq` (any when 0). Returns true once NLMSG_DONE is seen, false
+// when more buffers follow; NLMSG_ERROR, a message shorter than its
+// genlmsghdr, a speed/duplex/ifindex attribute of the wrong size, a truncated
+// message, attribute or nest, and trailing bytes are errors. Any alignment.
+[[nodiscard]] StatusOr<bool> DecodeEthtoolLinkModesDump(std::span<const uint8_t> buf, uint32_t seq, uint16_t family,
+                                                        EthtoolLinkModeSink& sink);
+
+// node_exporter's duplex label for an ethtool duplex value ("Half", "Full",
+// "Unknown", "Duplex(N)"). Replaces *out.
+void EthtoolDuplexLabel(uint8_t duplex, std::string* out);
+
+// node_exporter's node_network_speed_bytes for an ethtool speed in Mb/s:
+// uint64(int(speed) * 1000 * 1000 / 8) with a 64-bit Go int.
+double EthtoolSpeedBytes(uint32_t mbit);
 
 StatusOr<std::unique_ptr<Collector>> NewNetclassCollector(const Context& ctx);
 

@@ -2,17 +2,23 @@
 
 #include <gtest/gtest.h>
 #include <libmnl/libmnl.h>
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/genetlink.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "base/file_reader.h"
+#include "collectors/genetlink.h"
 #include "collectors/testing/kit.h"
 #include "collectors/testing/scratch.h"
 
@@ -292,6 +298,345 @@ TEST(NetclassCollectorTest, NetlinkVariantOnThisMachine) {
   set.Clear();
   ASSERT_TRUE(c->Collect(set).ok());
   EXPECT_EQ(set.Find("node_network_iface_id", {{"device", "lo"}}), 1);
+}
+
+// --- ETHTOOL_MSG_LINKMODES_GET (speed and duplex for the netlink variant) ---
+
+struct ModeRecorder : EthtoolLinkModeSink {
+  struct Mode {
+    uint32_t ifindex;
+    uint32_t speed;
+    uint8_t duplex;
+  };
+  std::map<std::string, Mode> modes;
+  size_t calls = 0;
+  void OnLinkMode(const EthtoolLinkMode& m) override {
+    ++calls;
+    modes[std::string(m.name)] = Mode{m.ifindex, m.speed, m.duplex};
+  }
+};
+
+std::span<const uint8_t> Bytes(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
+constexpr uint16_t kTestFamily = 21;
+
+// Builds generic netlink dump buffers laid out like the kernel's.
+class GenlBuilder {
+ public:
+  nlmsghdr* Begin(uint16_t type = kTestFamily, uint32_t seq = 1) {
+    scratch_.assign(4096 / 8, 0);
+    nlmsghdr* nlh = mnl_nlmsg_put_header(scratch_.data());
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_flags = NLM_F_MULTI;
+    nlh->nlmsg_seq = seq;
+    if (type != NLMSG_DONE && type != NLMSG_ERROR) {
+      auto* g = static_cast<genlmsghdr*>(mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr)));
+      g->cmd = ETHTOOL_MSG_LINKMODES_GET_REPLY;
+      g->version = ETHTOOL_GENL_VERSION;
+    }
+    return nlh;
+  }
+  // A reply for one device, attributes in the kernel's order.
+  nlmsghdr* Mode(const char* name, uint32_t index, uint32_t speed, uint8_t duplex) {
+    nlmsghdr* nlh = Begin();
+    nlattr* nest = mnl_attr_nest_start(nlh, ETHTOOL_A_LINKMODES_HEADER);
+    mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_DEV_INDEX, index);
+    mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, name);
+    mnl_attr_nest_end(nlh, nest);
+    mnl_attr_put_u8(nlh, ETHTOOL_A_LINKMODES_AUTONEG, 0);
+    mnl_attr_put_u32(nlh, ETHTOOL_A_LINKMODES_SPEED, speed);
+    mnl_attr_put_u8(nlh, ETHTOOL_A_LINKMODES_DUPLEX, duplex);
+    return nlh;
+  }
+  void Commit(nlmsghdr* nlh) { bytes_.append(reinterpret_cast<const char*>(nlh), MNL_ALIGN(nlh->nlmsg_len)); }
+  void Done() {
+    nlmsghdr* d = Begin(NLMSG_DONE);
+    mnl_nlmsg_put_extra_header(d, sizeof(int32_t));
+    Commit(d);
+  }
+  std::span<const uint8_t> bytes() const { return Bytes(bytes_); }
+  std::string bytes_;
+
+ private:
+  std::vector<uint64_t> scratch_;
+};
+
+TEST(DecodeEthtoolLinkModesDumpTest, RealVirtioDumpFromThisMachine) {
+  // eth0 here is virtio_net without a configured speed: SPEED_UNKNOWN and
+  // DUPLEX_UNKNOWN; lo and the ifb devices have no link settings, so the
+  // kernel leaves them out of the dump.
+  std::string data = testing::ReadTestdata("src/collectors/testdata/netclass/ethtool_linkmodes_dump_seq2.bin");
+  for (uint16_t family : {kTestFamily, uint16_t{0}}) {
+    ModeRecorder r;
+    StatusOr<bool> done = DecodeEthtoolLinkModesDump(Bytes(data), 2, family, r);
+    ASSERT_TRUE(done.ok()) << done.status().message();
+    EXPECT_TRUE(*done);
+    ASSERT_EQ(r.modes.size(), 1u);
+    ASSERT_EQ(r.modes.count("eth0"), 1u);
+    EXPECT_EQ(r.modes["eth0"].ifindex, 4u);
+    EXPECT_EQ(r.modes["eth0"].speed, 0xffffffffu);
+    EXPECT_EQ(r.modes["eth0"].duplex, DUPLEX_UNKNOWN);
+  }
+  // Another sequence's reply is not ours; another family's neither.
+  ModeRecorder other;
+  StatusOr<bool> done = DecodeEthtoolLinkModesDump(Bytes(data), 3, 0, other);
+  ASSERT_TRUE(done.ok());
+  EXPECT_FALSE(*done);
+  EXPECT_TRUE(DecodeEthtoolLinkModesDump(Bytes(data), 2, 22, other).ok());
+  EXPECT_EQ(other.calls, 0u);
+  // Any alignment.
+  std::string shifted = "xyz" + data;
+  ModeRecorder r2;
+  EXPECT_TRUE(DecodeEthtoolLinkModesDump(Bytes(shifted).subspan(3), 2, 0, r2).ok());
+  EXPECT_EQ(r2.modes.size(), 1u);
+}
+
+TEST(DecodeEthtoolLinkModesDumpTest, RealVethDumpFromThisMachine) {
+  // A veth pair made in a scratch namespace here: 10000 Mb/s, full duplex.
+  std::string data = testing::ReadTestdata("src/collectors/testdata/netclass/ethtool_linkmodes_veth_dump_seq2.bin");
+  ModeRecorder r;
+  StatusOr<bool> done = DecodeEthtoolLinkModesDump(Bytes(data), 2, kTestFamily, r);
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_TRUE(*done);
+  ASSERT_EQ(r.modes.size(), 2u);
+  EXPECT_EQ(r.modes["vethcap0"].speed, 10000u);
+  EXPECT_EQ(r.modes["vethcap0"].duplex, DUPLEX_FULL);
+  EXPECT_EQ(r.modes["vethcap1"].ifindex, 2u);
+  EXPECT_EQ(EthtoolSpeedBytes(r.modes["vethcap1"].speed), 1.25e9);
+}
+
+TEST(DecodeEthtoolLinkModesDumpTest, RealGetFamilyReplyFromThisMachine) {
+  std::string data = testing::ReadTestdata("src/collectors/testdata/netclass/ethtool_getfamily_seq1.bin");
+  uint16_t id = 0;
+  StatusOr<bool> done = genl::DecodeFamilyId(Bytes(data), 1, &id);
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(id, kTestFamily);
+  EXPECT_EQ(genl::DumpErrno(Bytes(data), 1), 0);  // the ACK has code 0
+}
+
+TEST(DecodeEthtoolLinkModesDumpTest, HandBuilt) {
+  GenlBuilder b;
+  b.Commit(b.Mode("eth1", 3, 1000, DUPLEX_HALF));
+  b.Commit(b.Mode("eth2", 5, 25000, DUPLEX_FULL));
+  // No header, speed or duplex: Go's zero values (name "", speed 0, half).
+  nlmsghdr* bare = b.Begin();
+  mnl_attr_put_u8(bare, ETHTOOL_A_LINKMODES_AUTONEG, 1);
+  b.Commit(bare);
+  // Unknown attributes and other families' messages are skipped.
+  nlmsghdr* extra = b.Mode("eth3", 6, 100, 7);
+  mnl_attr_put_u32(extra, 200, 1);
+  b.Commit(extra);
+  b.Commit(b.Begin(GENL_ID_CTRL));
+  b.Done();
+  ModeRecorder r;
+  StatusOr<bool> done = DecodeEthtoolLinkModesDump(b.bytes(), 1, kTestFamily, r);
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_TRUE(*done);
+  EXPECT_EQ(r.calls, 4u);
+  EXPECT_EQ(r.modes["eth1"].speed, 1000u);
+  EXPECT_EQ(r.modes["eth1"].duplex, DUPLEX_HALF);
+  EXPECT_EQ(r.modes["eth2"].ifindex, 5u);
+  EXPECT_EQ(r.modes["eth3"].duplex, 7);
+  ASSERT_EQ(r.modes.count(""), 1u);
+  EXPECT_EQ(r.modes[""].speed, 0u);
+  EXPECT_EQ(r.modes[""].duplex, 0);
+  // Without NLMSG_DONE more buffers follow.
+  GenlBuilder partial;
+  partial.Commit(partial.Mode("eth1", 3, 1000, DUPLEX_FULL));
+  done = DecodeEthtoolLinkModesDump(partial.bytes(), 1, kTestFamily, r);
+  ASSERT_TRUE(done.ok());
+  EXPECT_FALSE(*done);
+  done = DecodeEthtoolLinkModesDump({}, 1, kTestFamily, r);
+  ASSERT_TRUE(done.ok());
+  EXPECT_FALSE(*done);
+}
+
+TEST(DecodeEthtoolLinkModesDumpTest, RejectsMalformed) {
+  auto fails = [](const GenlBuilder& b) {
+    ModeRecorder r;
+    StatusOr<bool> done = DecodeEthtoolLinkModesDump(b.bytes(), 1, kTestFamily, r);
+    return !done.ok();
+  };
+  {
+    GenlBuilder b;  // speed as u16
+    nlmsghdr* m = b.Begin();
+    mnl_attr_put_u16(m, ETHTOOL_A_LINKMODES_SPEED, 1000);
+    b.Commit(m);
+    EXPECT_TRUE(fails(b));
+  }
+  {
+    GenlBuilder b;  // duplex as u32
+    nlmsghdr* m = b.Begin();
+    mnl_attr_put_u32(m, ETHTOOL_A_LINKMODES_DUPLEX, 1);
+    b.Commit(m);
+    EXPECT_TRUE(fails(b));
+  }
+  {
+    GenlBuilder b;  // ifindex as u8 inside the header nest
+    nlmsghdr* m = b.Begin();
+    nlattr* nest = mnl_attr_nest_start(m, ETHTOOL_A_LINKMODES_HEADER);
+    mnl_attr_put_u8(m, ETHTOOL_A_HEADER_DEV_INDEX, 1);
+    mnl_attr_nest_end(m, nest);
+    b.Commit(m);
+    EXPECT_TRUE(fails(b));
+  }
+  {
+    GenlBuilder b;  // a nest whose inner attribute runs past the nest
+    nlmsghdr* m = b.Begin();
+    nlattr* nest = mnl_attr_nest_start(m, ETHTOOL_A_LINKMODES_HEADER);
+    mnl_attr_put_strz(m, ETHTOOL_A_HEADER_DEV_NAME, "eth0");
+    mnl_attr_nest_end(m, nest);
+    auto* inner = reinterpret_cast<nlattr*>(reinterpret_cast<char*>(nest) + sizeof(nlattr));
+    inner->nla_len = 64;
+    b.Commit(m);
+    EXPECT_TRUE(fails(b));
+  }
+  {
+    GenlBuilder b;  // an outer attribute claiming more than the message
+    nlmsghdr* m = b.Mode("eth0", 2, 10, 1);
+    auto* attr = static_cast<nlattr*>(mnl_nlmsg_get_payload_tail(m));
+    attr->nla_type = ETHTOOL_A_LINKMODES_SPEED;
+    attr->nla_len = 100;
+    m->nlmsg_len += 4;
+    b.Commit(m);
+    EXPECT_TRUE(fails(b));
+  }
+  {
+    GenlBuilder b;  // truncated message
+    b.Commit(b.Mode("eth0", 2, 10, 1));
+    b.bytes_.resize(b.bytes_.size() - 8);
+    EXPECT_TRUE(fails(b));
+  }
+  {
+    GenlBuilder b;  // shorter than its genlmsghdr
+    nlmsghdr* m = b.Begin(NLMSG_DONE);  // no genl header
+    m->nlmsg_type = kTestFamily;
+    mnl_nlmsg_put_extra_header(m, 2);
+    m->nlmsg_len = sizeof(nlmsghdr) + 2;
+    b.Commit(m);
+    EXPECT_TRUE(fails(b));
+  }
+  {
+    GenlBuilder b;  // the kernel refused the dump
+    nlmsghdr* e = b.Begin(NLMSG_ERROR);
+    auto* err = static_cast<nlmsgerr*>(mnl_nlmsg_put_extra_header(e, sizeof(nlmsgerr)));
+    err->error = -EOPNOTSUPP;
+    b.Commit(e);
+    EXPECT_TRUE(fails(b));
+    EXPECT_EQ(genl::DumpErrno(b.bytes(), 1), EOPNOTSUPP);
+    EXPECT_EQ(genl::DumpErrno(b.bytes(), 2), 0);
+  }
+  {
+    GenlBuilder b;  // trailing bytes after the last message
+    b.Commit(b.Mode("eth0", 2, 10, 1));
+    b.bytes_.append("\x01\x02", 2);
+    EXPECT_TRUE(fails(b));
+  }
+  {
+    GenlBuilder b;  // hostile lengths: 0 and 0xffff
+    nlmsghdr* m = b.Begin();
+    m->nlmsg_len = 0xffff;
+    b.bytes_.append(reinterpret_cast<const char*>(m), 32);
+    EXPECT_TRUE(fails(b));
+  }
+}
+
+TEST(EthtoolLabelsTest, DuplexAndSpeedLikeNodeExporter) {
+  std::string s = "stale";
+  EthtoolDuplexLabel(DUPLEX_HALF, &s);
+  EXPECT_EQ(s, "Half");
+  EthtoolDuplexLabel(DUPLEX_FULL, &s);
+  EXPECT_EQ(s, "Full");
+  EthtoolDuplexLabel(DUPLEX_UNKNOWN, &s);
+  EXPECT_EQ(s, "Unknown");
+  EthtoolDuplexLabel(2, &s);
+  EXPECT_EQ(s, "Duplex(2)");
+  EthtoolDuplexLabel(254, &s);
+  EXPECT_EQ(s, "Duplex(254)");
+  EXPECT_EQ(EthtoolSpeedBytes(0), 0);
+  EXPECT_EQ(EthtoolSpeedBytes(10), 1.25e6);
+  EXPECT_EQ(EthtoolSpeedBytes(10000), 1.25e9);
+  EXPECT_EQ(EthtoolSpeedBytes(400000), 5e10);
+  // SPEED_UNKNOWN read as an unsigned 32-bit number, as node_exporter does.
+  EXPECT_EQ(EthtoolSpeedBytes(0xffffffffu), 536870911875000.0);
+}
+
+// device -> value of `family` samples, and device -> duplex label of node_network_info.
+std::map<std::string, double> ByDevice(const expo::MetricSet& set, std::string_view family) {
+  std::map<std::string, double> out;
+  for (const expo::MetricSet::Sample& s : set.samples()) {
+    if (set.families()[s.family].name != family) continue;
+    for (uint32_t i = 0; i < s.label_count; ++i) {
+      const auto& l = set.labels()[s.label_begin + i];
+      if (set.LabelName(l) == "device") out[std::string(set.LabelValue(l))] = s.value;
+    }
+  }
+  return out;
+}
+std::map<std::string, std::string> Duplexes(const expo::MetricSet& set) {
+  std::map<std::string, std::string> out;
+  for (const expo::MetricSet::Sample& s : set.samples()) {
+    if (set.families()[s.family].name != "node_network_info") continue;
+    std::string device, duplex;
+    for (uint32_t i = 0; i < s.label_count; ++i) {
+      const auto& l = set.labels()[s.label_begin + i];
+      if (set.LabelName(l) == "device") device = set.LabelValue(l);
+      if (set.LabelName(l) == "duplex") duplex = set.LabelValue(l);
+    }
+    out[device] = duplex;
+  }
+  return out;
+}
+
+TEST(NetclassCollectorTest, NetlinkSpeedAndDuplexMatchSysfsOnThisMachine) {
+  FlagValues nl_flags;
+  nl_flags.Set("collector.netclass.netlink", "true");
+  auto netlink = MustCreate(NewNetclassCollector, testing::SysContext("/sys", &nl_flags));
+  auto sysfs = MustCreate(NewNetclassCollector, testing::SysContext("/sys"));
+  ASSERT_NE(netlink, nullptr);
+  ASSERT_NE(sysfs, nullptr);
+  expo::MetricSet nl_set, fs_set;
+  Status st = netlink->Collect(nl_set);
+  if (!st.ok()) GTEST_SKIP() << "no rtnetlink/ethtool netlink here: " << st.message();
+  ASSERT_TRUE(sysfs->Collect(fs_set).ok());
+  std::map<std::string, double> nl_speed = ByDevice(nl_set, "node_network_speed_bytes");
+  std::map<std::string, double> fs_speed = ByDevice(fs_set, "node_network_speed_bytes");
+  std::map<std::string, std::string> nl_duplex = Duplexes(nl_set);
+  std::map<std::string, std::string> fs_duplex = Duplexes(fs_set);
+  ASSERT_FALSE(fs_duplex.empty());
+  EXPECT_EQ(nl_duplex.size(), fs_duplex.size());
+  size_t with_speed = 0;
+  for (const auto& [dev, fs_dup] : fs_duplex) {
+    SCOPED_TRACE(dev);
+    auto fs = fs_speed.find(dev);
+    auto nl = nl_speed.find(dev);
+    // sysfs has a speed exactly for the devices with ethtool link settings,
+    // which are the devices of the ethtool netlink dump.
+    ASSERT_EQ(fs != fs_speed.end(), nl != nl_speed.end());
+    if (fs == fs_speed.end()) {
+      EXPECT_EQ(nl_duplex[dev], "");
+      continue;
+    }
+    ++with_speed;
+    if (fs->second >= 0) {
+      EXPECT_EQ(nl->second, fs->second);
+    } else {
+      // -1 Mb/s in sysfs is SPEED_UNKNOWN, which node_exporter's netlink
+      // variant reads as 4294967295 Mb/s.
+      EXPECT_EQ(fs->second, -125000);
+      EXPECT_EQ(nl->second, 536870911875000.0);
+    }
+    // Same duplex, capitalised the way mdlayher/ethtool names it.
+    std::string lower = nl_duplex[dev];
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_EQ(lower, fs_dup);
+  }
+  if (std::ifstream("/sys/class/net/eth0/speed")) EXPECT_GE(with_speed, 1u);
+  // Steady state: a second scrape reuses both sockets and gives the same.
+  nl_set.Clear();
+  ASSERT_TRUE(netlink->Collect(nl_set).ok());
+  EXPECT_EQ(ByDevice(nl_set, "node_network_speed_bytes"), nl_speed);
+  EXPECT_EQ(Duplexes(nl_set), nl_duplex);
 }
 
 TEST(NetclassCollectorTest, MatchesNodeExporterOnConformanceFixtures) {

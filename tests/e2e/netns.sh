@@ -10,6 +10,7 @@
 #   - netdev reports exactly lo and the N vethA devices,
 #   - netclass (once registered) reports exactly those devices, with the
 #     ifindex and MAC address `ip link` shows, in both its sysfs and netlink modes,
+#     and in netlink mode the veths' ethtool speed (1.25e+09 bytes/s) and duplex,
 #   - arp (once registered) reports exactly one entry on each vethA device, over
 #     netlink and over /proc/net/arp,
 #   - sockstat counts exactly the UDP sockets opened in A, and the TCP ones plus
@@ -231,6 +232,16 @@ if ((${#alt[@]} > 0)); then
   run_nodex alt --collector.disable-defaults "${alt[@]}"
   scrape >"$E2E_TMP/m3.txt" || die "scrape (netlink netclass, procfs arp) failed"
   has_collector netclass && check_netclass "$E2E_TMP/m3.txt" netlink
+  # Speed and duplex come from the ethtool genl dump there: veths are 10000 Mb/s, full duplex.
+  if has_collector netclass; then
+    bad=0
+    for dev in $veth_devs; do
+      [[ $(value "$E2E_TMP/m3.txt" node_network_speed_bytes "device=\"$dev\"") == 1.25e+09 ]] || bad=$((bad + 1))
+      grep -qE "^node_network_info\{.*device=\"$dev\",duplex=\"Full\"" "$E2E_TMP/m3.txt" || bad=$((bad + 1))
+    done
+    ((bad == 0)) && pass "netclass (netlink) reports speed_bytes 1.25e+09 and duplex Full for the $N veths" ||
+      fail "netclass (netlink): $bad speed_bytes/duplex mismatches on the veths"
+  fi
   has_collector arp && check_arp "$E2E_TMP/m3.txt" /proc/net/arp
   stop_nodex
 fi
