@@ -5,9 +5,9 @@
 // kustomize output and Helm charts mix in other YAML. Broken YAML is an error
 // that names file:line.
 //
-// Parsing is yaml-cpp's event parser into YamlTree (yaml_tree.h), one tree
-// per input; a large input is cut at its `---` lines into pieces parsed on
-// all CPUs, because yaml-cpp's scanner (~60 ns a byte) is most of the cost.
+// Parsing is libyaml's event parser into YamlTree (yaml_tree.h), one tree per
+// piece of input: a large input is cut at its `---` lines into pieces parsed
+// on all CPUs, because parsing is still most of lint's cost.
 #ifndef NODEX_LINT_LOADER_H_
 #define NODEX_LINT_LOADER_H_
 

@@ -40,7 +40,7 @@ TEST(ParseManifests, BrokenYamlNamesFileAndLine) {
   EXPECT_NE(st.message().find("invalid YAML"), std::string::npos);
 }
 
-// yaml-cpp 0.7's LoadAll alone never returns on these.
+// yaml-cpp 0.7's LoadAll alone never returned on these; they are errors.
 TEST(ParseManifests, StrayContentAfterDocumentIsAnError) {
   for (const char* text : {"{a: 1},", ",", "apiVersion: v1\nkind: Pod\n---\n,\n"}) {
     std::vector<Document> docs;

@@ -1,6 +1,6 @@
 // Runs independent jobs of `nodex lint` (parsing pieces of input,
 // normalising objects) on the CPUs this process may use: lint is a one-shot
-// batch, and yaml-cpp's scanner alone needs ~60 ns per input byte.
+// batch, and parsing YAML is most of its cost.
 #ifndef NODEX_LINT_PARALLEL_H_
 #define NODEX_LINT_PARALLEL_H_
 

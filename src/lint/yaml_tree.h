@@ -1,17 +1,20 @@
-// A compact, read-only YAML tree for `nodex lint`, built from yaml-cpp's
-// parser events (YAML::Parser::HandleNextDocument) rather than YAML::Node:
-// YAML::LoadAll allocates a shared_ptr'd node, a memory holder and a string
-// per value, which made loading ~20 MB of manifests cost seconds and ~700 MB.
-// Here a node is a 16-byte record in one vector, children are index ranges
-// into a second vector and every scalar (keys too) lives in one string arena.
+// A compact, read-only YAML tree for `nodex lint`, built from libyaml's
+// parser events (yaml_parser_parse): yaml-cpp 0.7's scanner alone cost ~57 ns
+// a byte, libyaml's whole event pass a fraction of that, and a YAML::Node per
+// value cost seconds and ~700 MB on ~20 MB of manifests. Here a node is a
+// 16-byte record in one vector, children are index ranges into a second
+// vector and every scalar (keys too) lives in one string arena.
 //
-// Values mean what they meant through YAML::Node in yaml-cpp 0.7: tags are
-// ignored ("!!str 1" is the scalar "1"); a plain null, ~ or empty value is
-// null, not a scalar; `<<` is an ordinary key (0.7 does not merge); duplicate
-// keys are all kept, lookup returns the first; a node's line is the line of
-// the event that started it (for a block map, its first key). An alias is
-// the index of its anchored node, so aliases share instead of copying, and an
-// alias inside its own anchor makes a cycle: walkers must bound their depth.
+// Values mean what lint read through yaml-cpp 0.7 before: tags are ignored
+// ("!!str 1" is the scalar "1"); an untagged plain null, Null, NULL, ~ or
+// empty value is null, not a scalar; `<<` is an ordinary key (no merging);
+// duplicate keys are all kept, lookup returns the first; a node's line is the
+// line of the event that started it (for a block map, its first key; for a
+// left-out value, the line of what follows it). An alias is the index of its
+// anchored node, so aliases share instead of copying, and an alias inside its
+// own anchor makes a cycle: walkers must bound their depth. Unlike yaml-cpp,
+// libyaml rejects invalid UTF-8, control characters and a quoted scalar left
+// open at the end of the input.
 #ifndef NODEX_LINT_YAML_TREE_H_
 #define NODEX_LINT_YAML_TREE_H_
 
@@ -111,7 +114,7 @@ inline YamlNode::PairRange YamlNode::Pairs() const { return PairRange(*this, IsM
 
 // Where and why a YAML stream failed to parse.
 struct YamlError {
-  int line = 0;  // 1-based; 0 when yaml-cpp gave no position
+  int line = 0;  // 1-based; 0 when there is no position (out of memory, too large)
   std::string message;
 };
 
@@ -121,16 +124,14 @@ class YamlTree {
   // Inputs this large are refused: node and arena offsets are 32-bit.
   static constexpr size_t kMaxInputBytes = size_t{1} << 30;
 
-  // Parses every document of text with yaml-cpp's event parser and appends
+  // Parses every document of text with libyaml's event parser and appends
   // the root of each to *documents (an empty document is a null root). Lines
   // are counted from first_line, the 1-based line text starts at in its file.
-  // Returns false with *error set on a syntax error, on yaml-cpp's own limits
-  // (nesting depth), on an input over kMaxInputBytes, and where yaml-cpp 0.7
-  // would never stop: on some invalid streams ("{a: 1},", a lone ",") its
-  // parser keeps reporting an empty document without consuming the stray
-  // token (fixed upstream after 0.8, yaml-cpp PR #1319), so a document that is
-  // only a null at the place the previous one was, or more documents than the
-  // input has bytes, ends the parse. Never throws (but std::bad_alloc).
+  // Returns false with *error set on a syntax or encoding error (libyaml's
+  // problem and context as the message), on an alias to an anchor not defined
+  // before it in its document, on nesting deeper than yaml-cpp 0.7 allowed
+  // (2000) and on an input over kMaxInputBytes. Never throws (but
+  // std::bad_alloc).
   [[nodiscard]] bool Parse(std::string_view text, int first_line, std::vector<YamlNode>* documents, YamlError* error);
 
   size_t node_count() const { return nodes_.size(); }

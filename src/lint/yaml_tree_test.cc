@@ -160,8 +160,8 @@ TEST(YamlTree, AnchorsDoNotCrossDocuments) {
   EXPECT_NE(error.message.find("anchor"), std::string::npos) << error.message;
 }
 
-// yaml-cpp 0.7 has no merge keys: `<<` is a key like any other, and lint
-// read it that way through YAML::Node too.
+// yaml-cpp 0.7 had no merge keys and lint read `<<` as a key like any other;
+// libyaml does not merge either, and the tree keeps it that way.
 TEST(YamlTree, MergeKeyIsAnOrdinaryKey) {
   YamlTree tree;
   auto roots = Parse(&tree, "base: &b {hostNetwork: true}\nspec:\n  <<: *b\n  dnsPolicy: Default\n");
@@ -211,7 +211,8 @@ TEST(YamlTree, SyntaxErrorsCarryTheLine) {
   EXPECT_FALSE(error.message.empty());
 }
 
-// yaml-cpp 0.7 would report empty documents forever on these.
+// Content after a document's end is an error at its line (yaml-cpp 0.7
+// reported empty documents forever on these).
 TEST(YamlTree, StallsEndTheParse) {
   for (const char* text : {"{a: 1},", ",", "a: 1\n---\n,\n"}) {
     YamlTree tree;
@@ -222,13 +223,61 @@ TEST(YamlTree, StallsEndTheParse) {
   }
 }
 
-// yaml-cpp's own nesting limit surfaces as an error, not a crash.
+// The nesting limit yaml-cpp 0.7 had is kept (walkers recurse), as an error
+// at the line of the node too deep; 2000 levels still parse.
 TEST(YamlTree, DeepNestingIsAnError) {
   std::string deep(100000, '[');
   YamlTree tree;
   std::vector<YamlNode> roots;
   YamlError error;
   EXPECT_FALSE(tree.Parse(deep, 1, &roots, &error));
+  EXPECT_EQ(error.line, 1);
+  EXPECT_NE(error.message.find("nesting"), std::string::npos) << error.message;
+  std::string lines;
+  for (int i = 0; i < 2001; ++i) lines += std::string(i, ' ') + "- \n";  // 2001 levels
+  YamlTree tree2;
+  EXPECT_FALSE(tree2.Parse(lines, 1, &roots, &error));
+  EXPECT_EQ(error.line, 2001);
+  std::string ok = std::string(1999, '[') + "x" + std::string(1999, ']');
+  YamlTree tree3;
+  roots.clear();
+  EXPECT_TRUE(tree3.Parse(ok, 1, &roots, &error)) << error.message;
+}
+
+// libyaml's problem, and the line of it, is the error.
+TEST(YamlTree, ErrorsNameTheProblemAndLine) {
+  struct Case {
+    const char* text;
+    int line;
+    const char* words;
+  } cases[] = {
+      {"a: 1\nb: [x\nc: 2\n", 3, "did not find expected ',' or ']'"},
+      {"a: 1\n b: 2\n", 2, "mapping values are not allowed"},
+      {"a:\n  - b\n c: d\n", 3, "did not find expected key"},
+      {"a: 1\nb: \"open\n", 3, "quoted scalar"},
+      {"a: 1\nb: *nope\n", 2, "*nope names no anchor"},
+      {"a: 1\nb: \xff\n", 2, "invalid leading UTF-8 octet"},
+  };
+  for (const Case& c : cases) {
+    YamlTree tree;
+    std::vector<YamlNode> roots;
+    YamlError error;
+    EXPECT_FALSE(tree.Parse(c.text, 1, &roots, &error)) << c.text;
+    EXPECT_EQ(error.line, c.line) << c.text;
+    EXPECT_NE(error.message.find(c.words), std::string::npos) << error.message;
+  }
+}
+
+// A left-out value is null at the line of what follows it, as with yaml-cpp.
+TEST(YamlTree, LeftOutValuesTakeTheNextLine) {
+  YamlTree tree;
+  auto roots = Parse(&tree, "a:\n\nb: x\nc: &n\nd: ~\ne:\n");
+  YamlNode root = roots[0];
+  EXPECT_TRUE(root["a"].IsNull());
+  EXPECT_EQ(root["a"].Line(), 3);
+  EXPECT_EQ(root["c"].Line(), 4);  // an anchor is where the node starts
+  EXPECT_EQ(root["d"].Line(), 5);
+  EXPECT_EQ(root["e"].Line(), 7);
 }
 
 }  // namespace
