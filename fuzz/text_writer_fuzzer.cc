@@ -3,7 +3,7 @@
 // from the bytes. Every write is parsed back line by line and checked:
 // HELP/TYPE before samples, families strictly ascending, valid escapes,
 // sample names matching their family, parseable values, and counts that add
-// up with the duplicates reported. Writing twice must give the same bytes.
+// up with the duplicates and non-UTF-8 series reported. Writing twice must give the same bytes.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -255,11 +255,14 @@ void WriteAndCheck(const MetricSet& set, TextWriter* writer) {
   const WriteResult r = writer->Write(set, &out);
   const Checked c = CheckOutput(out);
   CHECK(c.samples == r.samples_written);
-  CHECK(c.series + r.duplicates.size() == set.samples().size());
+  // Every series is written, dropped as a duplicate, or dropped for a label
+  // value that is not UTF-8.
+  CHECK(c.series + r.duplicates.size() + r.invalid_utf8.size() == set.samples().size());
   std::string again;
   const WriteResult r2 = writer->Write(set, &again);
   CHECK(again == out);
   CHECK(r2.duplicates == r.duplicates);
+  CHECK(r2.invalid_utf8 == r.invalid_utf8);
 }
 
 }  // namespace
