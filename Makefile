@@ -10,9 +10,10 @@ CMAKE_FLAGS ?=
 # What building and running nodex needs.
 BUILD_DEPS := cmake ninja-build g++ pkg-config libmicrohttpd-dev libdeflate-dev libre2-dev \
               libmnl-dev libfuse3-dev libyaml-cpp-dev libyaml-dev libcli11-dev libgtest-dev libgmock-dev \
-              nlohmann-json3-dev
+              libgnutls28-dev libcrypt-dev nlohmann-json3-dev
 # Real peers the end-to-end tests talk to.
-TEST_DEPS  := curl python3 prometheus prometheus-node-exporter fuse3 iproute2 podman runc
+TEST_DEPS  := curl python3 prometheus prometheus-node-exporter fuse3 iproute2 podman runc \
+              openssl apache2-utils
 
 .PHONY: all build run test test-sanitize deps test-deps clean image bench install fuzz
 

@@ -1,6 +1,7 @@
 // nodex: command line, start-up and shutdown. Everything else lives in the
 // libraries under src/; this file only turns flags into their options.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -12,11 +13,13 @@
 
 #include "base/log.h"
 #include "collectors/collector.h"
+#include "collectors/filesystem.h"
 #include "collectors/scraper.h"
 #include "hostnet/doctor.h"
 #include "hostnet/exporter.h"
 #include "hostnet/port_conflict.h"
 #include "http/server.h"
+#include "http/web_security.h"
 #include "lint/lint.h"
 
 namespace nodex {
@@ -44,6 +47,9 @@ struct Options {
   std::vector<std::string> listen_addresses{":9100"};
   std::string telemetry_path = "/metrics";
   int max_requests = 40;
+  std::string web_config_file;
+  http::ServerLimits limits;
+  std::string connection_timeout = "30s";
   bool disable_exporter_metrics = false;
   bool disable_defaults = false;
   std::string log_level = "info";
@@ -75,6 +81,32 @@ void DefineFlags(CLI::App& app, Options& o) {
             return !v.empty() && v[0] == '-' ? "must not be negative, got " + v : std::string();
           },
           "NONNEGATIVE"))
+      ->capture_default_str();
+  app.add_option("--web.max-connections", o.limits.max_connections,
+                 "Maximum number of open client connections; more wait in the listen queue.")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
+  app.add_option("--web.max-connections-per-ip", o.limits.max_connections_per_ip,
+                 "Maximum number of open connections from one client address; more are closed at once. 0 means "
+                 "no limit.")
+      ->check(CLI::Range(0u, 1000000u))
+      ->capture_default_str();
+  app.add_option("--web.connection-timeout", o.connection_timeout,
+                 "Close a client connection that sent nothing for this long, e.g. 30s, 1m; whole seconds, at least 1s.")
+      ->check(CLI::Validator(
+          [&o](std::string& v) -> std::string {
+            StatusOr<std::chrono::nanoseconds> d = collectors::ParseGoDuration(v);
+            if (!d.ok()) return d.status().message();
+            auto seconds = std::chrono::ceil<std::chrono::seconds>(*d).count();
+            if (seconds < 1 || seconds > 86400) return "must be between 1s and 24h, got " + v;
+            o.limits.connection_timeout_seconds = static_cast<unsigned int>(seconds);
+            return std::string();
+          },
+          "DURATION"))
+      ->capture_default_str();
+  app.add_option("--web.config.file", o.web_config_file,
+                 "Path to a web configuration file in node_exporter's format, enabling TLS, client certificates, "
+                 "basic auth, extra headers and a rate limit; re-read when it changes. Empty: plain HTTP.")
       ->capture_default_str();
   AddBoolFlag(app, "web.disable-exporter-metrics", &o.disable_exporter_metrics,
               "Leave out the exporter's own process_* and nodex_build_info metrics.");
@@ -142,6 +174,24 @@ std::string OneLine(std::string s) {
   return s;
 }
 
+// Every client connection is a socket and collectors keep their files open,
+// so a connection flood must not run into the soft open-file limit (often
+// 1024). Go, and so node_exporter, raises it to the hard limit at start.
+void RaiseOpenFileLimit(const http::ServerLimits& limits, Logger* log) {
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) != 0) return;
+  if (nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &nofile) != 0) getrlimit(RLIMIT_NOFILE, &nofile);
+  }
+  constexpr rlim_t kFilesBesidesConnections = 1024;
+  if (nofile.rlim_cur < limits.max_connections + kFilesBesidesConnections) {
+    log->Warn(
+        "Open file limit is low for --web.max-connections; a connection flood may starve collectors",
+        {{"limit", std::to_string(nofile.rlim_cur)}, {"max_connections", std::to_string(limits.max_connections)}});
+  }
+}
+
 sigset_t TerminationSignals() {
   sigset_t set;
   sigemptyset(&set);
@@ -174,6 +224,16 @@ int Run(int argc, char** argv) {
 
   Logger log(*ParseLogLevel(o.log_level), *ParseLogFormat(o.log_format));
   log.Info("Starting nodex", {{"version", kVersion}, {"revision", kRevision}});
+  // Before anything else starts: a broken web config must stop nodex at once.
+  std::unique_ptr<http::WebSecurity> web_security;
+  if (!o.web_config_file.empty()) {
+    auto loaded = http::WebSecurity::Load(o.web_config_file, &log);
+    if (!loaded.ok()) {
+      log.Error("Invalid --web.config.file", {{"err", OneLine(loaded.status().message())}});
+      return 1;
+    }
+    web_security = std::move(*loaded);
+  }
 
   collectors::FlagValues flag_values;
   for (const CollectorFlag& f : o.collector_flags) {
@@ -213,11 +273,14 @@ int Run(int argc, char** argv) {
   sigset_t signals = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  RaiseOpenFileLimit(o.limits, &log);
 
   http::ServerOptions server_options;
+  server_options.web_security = web_security.get();
   server_options.listen_addresses = o.listen_addresses;
   server_options.telemetry_path = o.telemetry_path;
   server_options.max_requests = o.max_requests;
+  server_options.limits = o.limits;
   server_options.disable_exporter_metrics = o.disable_exporter_metrics;
   server_options.version = kVersion;
   server_options.revision = kRevision;

@@ -81,14 +81,16 @@ Handler::Handler(ServerOptions options, collectors::Scraper* scraper, Logger* lo
       landing_page_(RenderLandingPage(options_, scraper->Names())) {}
 
 Response Handler::Serve(const Request& request) {
-  const bool known = request.path == options_.telemetry_path || request.path == "/" || request.path == kHealthyPath ||
-                     request.path == kReadyPath;
-  if (!known) return TextResponse(404, "404 page not found\n");
+  // The method first, on every path: nodex serves nothing but GET and HEAD,
+  // so a 405 tells any other method, on any path, the same thing.
   if (request.method != "GET" && request.method != "HEAD") {
     Response r = TextResponse(405, "Method Not Allowed\n");
     r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
   }
+  const bool known = request.path == options_.telemetry_path || request.path == "/" || request.path == kHealthyPath ||
+                     request.path == kReadyPath;
+  if (!known) return TextResponse(404, "404 page not found\n");
   // The telemetry path wins if it is configured as "/" (node_exporter then
   // serves no landing page either).
   if (request.path == options_.telemetry_path) return ServeMetrics(request);

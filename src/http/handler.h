@@ -13,6 +13,7 @@
 #define NODEX_HTTP_HANDLER_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -30,9 +31,29 @@
 
 namespace nodex::http {
 
+class WebSecurity;
+
+// What one client, or all of them together, may hold of the server, so that
+// anything on the node network can connect without starving the scrapers.
+// The defaults fit a DaemonSet scraped by a handful of Prometheus servers.
+struct ServerLimits {
+  unsigned int max_connections = 512;        // --web.max-connections
+  unsigned int max_connections_per_ip = 32;  // --web.max-connections-per-ip; 0: none
+  // --web.connection-timeout: a connection that sends nothing this long is
+  // closed. A client trickling bytes is not; the counts above bound those.
+  unsigned int connection_timeout_seconds = 30;
+  // Per connection: request line, headers and response headers. Requests that
+  // do not fit get 414 or 431.
+  size_t connection_memory_bytes = 16 * 1024;
+};
+
 struct ServerOptions {
   // "host:port", ":port" (all addresses), "[v6]:port"; host may be a name.
   std::vector<std::string> listen_addresses;
+  ServerLimits limits;
+  // --web.config.file (TLS, auth, rate limit, headers); null: plain HTTP.
+  // Must outlive the server.
+  WebSecurity* web_security = nullptr;
   std::string telemetry_path = "/metrics";
   // Parallel /metrics requests; more get a 503. <= 0 means no limit.
   int max_requests = 40;

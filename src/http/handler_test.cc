@@ -176,14 +176,24 @@ TEST_F(HandlerTest, UnknownPathIs404) {
 
 TEST_F(HandlerTest, OtherMethodsAre405WithAllow) {
   Handler handler(TestOptions(), scraper_.get(), log_.Get());
-  for (std::string_view method : {"POST", "PUT", "DELETE", "OPTIONS", "get"}) {
-    for (std::string_view path : {"/metrics", "/", "/-/healthy"}) {
+  for (std::string_view method :
+       {"POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "get", "BREW", "\x01\xff", ""}) {
+    // Unknown paths too: the method is checked first.
+    for (std::string_view path : {"/metrics", "/", "/-/healthy", "/nope", "/debug/pprof/", "example.com:443", "*"}) {
       Request req = Get(path);
       req.method = method;
       Response r = handler.Serve(req);
       EXPECT_EQ(r.status, 405) << method << " " << path;
       EXPECT_EQ(HeaderValue(r, "Allow"), "GET, HEAD");
     }
+  }
+}
+
+TEST_F(HandlerTest, NoDebugEndpoints) {
+  Handler handler(TestOptions(), scraper_.get(), log_.Get());
+  for (std::string_view path : {"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/profile", "/debug/pprof/goroutine",
+                                "/debug/vars", "/debug/", "/metrics/debug/pprof/", "/-/reload", "/-/quit"}) {
+    EXPECT_EQ(handler.Serve(Get(path)).status, 404) << path;
   }
 }
 
@@ -434,6 +444,46 @@ HttpReply Fetch(uint16_t port, std::string_view method, std::string_view target,
   return reply;
 }
 
+// What a raw client saw: everything the server sent, and whether it closed the
+// connection (EOF or reset) within `wait`.
+struct RawReply {
+  std::string data;
+  bool closed = false;
+};
+
+// Connects to 127.0.0.1:port, sends `bytes` and reads until the server closes
+// or `wait` passes.
+RawReply RawExchange(uint16_t port, std::string_view bytes, std::chrono::seconds wait = std::chrono::seconds(10)) {
+  RawReply reply;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  EXPECT_GE(fd, 0);
+  UniqueFd owned(fd);
+  timeval tv{static_cast<time_t>(wait.count()), 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ADD_FAILURE() << "connect: " << strerror(errno);
+    return reply;
+  }
+  // The server may close before taking everything (that is the point of
+  // some tests), so a short or failed write is not an error here.
+  if (!bytes.empty()) (void)!send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n > 0) {
+      reply.data.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    reply.closed = n == 0 || errno == ECONNRESET;
+    break;
+  }
+  return reply;
+}
+
 class ServerTest : public ::testing::Test {
  protected:
   void StartServer(ServerOptions options, Gate* gate = nullptr) {
@@ -502,7 +552,7 @@ TEST_F(ServerTest, HeadSendsNoBody) {
 
 TEST_F(ServerTest, MethodAndPathErrors) {
   StartServer(TestOptions());
-  // A request body is read and ignored.
+  // Answered without reading the body.
   HttpReply r = Fetch(port_, "POST", "/metrics", "Content-Length: 3\r\n", "a=b");
   EXPECT_THAT(r.head, HasSubstr("HTTP/1.1 405"));
   EXPECT_THAT(r.head, HasSubstr("Allow: GET, HEAD\r\n"));
@@ -565,6 +615,92 @@ TEST_F(ServerTest, ShutdownGraceExpires) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   opener.get();
   reply.get();
+}
+
+TEST_F(ServerTest, AnnouncedBodyDoesNotHoldTheConnection) {
+  StartServer(TestOptions());  // Idle timeout 30 s: an answer within 10 s is not the timeout.
+  RawReply r = RawExchange(port_, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n");
+  EXPECT_THAT(r.data, HasSubstr("HTTP/1.1 405"));
+  EXPECT_THAT(r.data, HasSubstr("Allow: GET, HEAD\r\n"));
+  EXPECT_TRUE(r.closed);
+  r = RawExchange(port_, "GET /-/healthy HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n");
+  EXPECT_THAT(r.data, HasSubstr("HTTP/1.1 200"));
+  EXPECT_TRUE(r.closed);
+}
+
+TEST_F(ServerTest, OversizedRequestsGetAnAnswerBeforeTheClose) {
+  ServerOptions options = TestOptions();
+  options.limits.connection_memory_bytes = 8 * 1024;
+  StartServer(options);
+  RawReply r = RawExchange(port_, "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(r.data, HasSubstr("HTTP/1.1 414"));
+  EXPECT_TRUE(r.closed);
+  r = RawExchange(port_, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'b') + "\r\n\r\n");
+  EXPECT_THAT(r.data, HasSubstr("HTTP/1.1 431"));
+  EXPECT_TRUE(r.closed);
+  // Headers that fit are still served.
+  r = RawExchange(
+      port_, "GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Ok: " + std::string(2000, 'c') + "\r\n\r\n");
+  EXPECT_THAT(r.data, HasSubstr("HTTP/1.1 200"));
+}
+
+TEST_F(ServerTest, GarbageIsAnswered400AndClosed) {
+  StartServer(TestOptions());
+  for (std::string_view garbage :
+       {std::string_view("\x16\x03\x01\x02\x00\r\n\r\n", 9), std::string_view("GET /metrics\r\n\r\n"),
+        std::string_view("\r\n\r\n\xff\xfe\r\n\r\n")}) {
+    RawReply r = RawExchange(port_, garbage);
+    EXPECT_TRUE(r.closed) << garbage;
+    if (!r.data.empty()) {
+      EXPECT_THAT(r.data, HasSubstr("HTTP/1.1 400")) << garbage;
+    }
+  }
+}
+
+TEST_F(ServerTest, IdleConnectionsTimeOut) {
+  ServerOptions options = TestOptions();
+  options.limits.connection_timeout_seconds = 1;
+  StartServer(options);
+  RawReply r = RawExchange(port_, "GET /-/healthy HTTP/1.1\r\nHo", std::chrono::seconds(20));
+  EXPECT_TRUE(r.closed);
+  EXPECT_EQ(r.data, "");
+}
+
+TEST_F(ServerTest, PerIpLimitClosesExtraConnections) {
+  ServerOptions options = TestOptions();
+  options.limits.max_connections_per_ip = 2;
+  StartServer(options);
+  // Two kept-alive connections, surely accepted since each got its answer.
+  std::vector<UniqueFd> held;
+  for (int i = 0; i < 2; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    held.emplace_back(fd);
+    timeval tv{10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port_);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    std::string request = "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+    char buf[1024];
+    ASSERT_GT(read(fd, buf, sizeof(buf)), 0);
+  }
+  RawReply third = RawExchange(port_, "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(third.closed);
+  EXPECT_EQ(third.data, "");
+
+  // A freed slot serves again, once the server has seen the close.
+  held.pop_back();
+  bool served = false;
+  for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+    served = RawExchange(port_, "GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                 .data.find("HTTP/1.1 200") != std::string::npos;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(served);
 }
 
 TEST(SplitHostPortTest, Forms) {

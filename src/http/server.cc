@@ -15,16 +15,25 @@
 #include <utility>
 
 #include "base/file_reader.h"
+#include "http/web_security.h"
 
 namespace nodex::http {
 namespace {
 
 constexpr unsigned int kThreadPoolSize = 4;
-constexpr unsigned int kConnectionTimeoutSeconds = 30;
-constexpr unsigned int kConnectionLimit = 256;
+// Under abuse, one warning per interval stands for all of MHD's messages.
+constexpr std::chrono::seconds kErrorLogInterval{60};
 
-// Marks, in MHD's per-request pointer, a request counted as in flight.
+// Marks, in MHD's per-request pointer, a request counted as in flight,
+// before and after its answer was queued.
 char kCounted;
+char kAnswered;
+
+bool AnnouncesBody(MHD_Connection* connection) {
+  const char* length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  return (length != nullptr && std::string_view(length) != "0") ||
+         MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) != nullptr;
+}
 
 std::string Errno(std::string_view what, int err) { return std::string(what) + ": " + strerror(err); }
 
@@ -137,15 +146,6 @@ MHD_Result CollectQueryArgument(void* cls, MHD_ValueKind, const char* key, const
 
 void FreeBody(void* cls) { delete static_cast<std::string*>(cls); }
 
-void LogFromMhd(void* cls, const char* format, va_list args) {
-  char buf[512];
-  int n = vsnprintf(buf, sizeof(buf), format, args);
-  if (n < 0) return;
-  std::string_view msg(buf, std::min(static_cast<size_t>(n), sizeof(buf) - 1));
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.remove_suffix(1);
-  static_cast<Logger*>(cls)->Warn("HTTP server error", {{"err", msg}});
-}
-
 }  // namespace
 
 // The C callbacks; a struct so that it can be Server's friend.
@@ -154,16 +154,18 @@ struct ServerCallbacks {
                            const char* version, const char* upload_data, size_t* upload_data_size, void** req_cls) {
     auto* server = static_cast<Server*>(cls);
     if (*req_cls == nullptr) {
-      // First call: only the headers are in. Answer once the request is
-      // complete, so that a body (which nodex ignores) is consumed first.
       *req_cls = &kCounted;
       server->RequestStarted();
-      return MHD_YES;
-    }
-    if (*upload_data_size != 0) {
+      // nodex takes no request body. Without one, answer on the next call,
+      // which keeps the connection alive. With one, answer now: waiting for
+      // it would let a client that announces a huge Content-Length hold the
+      // connection; MHD closes it after the answer instead of reading on.
+      if (!AnnouncesBody(connection)) return MHD_YES;
+    } else if (*req_cls == &kAnswered || *upload_data_size != 0) {
       *upload_data_size = 0;
       return MHD_YES;
     }
+    *req_cls = &kAnswered;
 
     Request request;
     request.method = method;
@@ -172,7 +174,11 @@ struct ServerCallbacks {
     const char* accept = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     if (accept != nullptr) request.accept_encoding = accept;
 
-    Response response = server->handler_.Serve(request);
+    // With --web.config.file, the rate limit and auth come first.
+    WebSecurity* security = server->handler_.options().web_security;
+    Response response = security == nullptr ? server->handler_.Serve(request) : security->Serve(connection, [&] {
+      return server->handler_.Serve(request);
+    });
 
     // The body moves into MHD, which frees it after sending: no copy.
     auto* body = new std::string(std::move(response.body));
@@ -189,8 +195,17 @@ struct ServerCallbacks {
     return result;
   }
 
+  static void Log(void* cls, const char* format, va_list args) {
+    char buf[512];
+    int n = vsnprintf(buf, sizeof(buf), format, args);
+    if (n < 0) return;
+    std::string_view msg(buf, std::min(static_cast<size_t>(n), sizeof(buf) - 1));
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.remove_suffix(1);
+    static_cast<Server*>(cls)->LogHttpError(msg);
+  }
+
   static void Completed(void* cls, MHD_Connection*, void** req_cls, MHD_RequestTerminationCode) {
-    if (*req_cls != &kCounted) return;
+    if (*req_cls != &kCounted && *req_cls != &kAnswered) return;
     *req_cls = nullptr;
     static_cast<Server*>(cls)->RequestFinished();
   }
@@ -244,13 +259,25 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, co
     server->ports_.push_back(BoundPort(*fd));
   }
 
+  const ServerLimits& limits = options.limits;
+  static const MHD_OptionItem kNoOptions[] = {{MHD_OPTION_END, 0, nullptr}};
+  const MHD_OptionItem* security_options =
+      options.web_security != nullptr ? options.web_security->DaemonOptions() : kNoOptions;
+  // MHD_USE_TLS with a web config that has TLS.
+  const unsigned int security_flags = options.web_security != nullptr ? options.web_security->DaemonFlags() : 0;
+  const unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | security_flags;
   for (size_t i = 0; i < fds.size(); ++i) {
+    // epoll, not select(): select() cannot watch sockets numbered
+    // FD_SETSIZE (1024) and up. MHD splits the connection limits among the
+    // pool's threads; the per-IP count is shared by them.
     MHD_Daemon* daemon = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &ServerCallbacks::Access,
-        server.get(), MHD_OPTION_LISTEN_SOCKET, static_cast<MHD_socket>(fds[i].get()), MHD_OPTION_THREAD_POOL_SIZE,
-        kThreadPoolSize, MHD_OPTION_CONNECTION_TIMEOUT, kConnectionTimeoutSeconds, MHD_OPTION_CONNECTION_LIMIT,
-        kConnectionLimit, MHD_OPTION_NOTIFY_COMPLETED, &ServerCallbacks::Completed, server.get(),
-        MHD_OPTION_EXTERNAL_LOGGER, &LogFromMhd, log, MHD_OPTION_END);
+        flags, 0, nullptr, nullptr, &ServerCallbacks::Access,
+        server.get(), MHD_OPTION_EXTERNAL_LOGGER, &ServerCallbacks::Log, server.get(), MHD_OPTION_LISTEN_SOCKET,
+        static_cast<MHD_socket>(fds[i].get()), MHD_OPTION_THREAD_POOL_SIZE, kThreadPoolSize,
+        MHD_OPTION_CONNECTION_TIMEOUT, limits.connection_timeout_seconds, MHD_OPTION_CONNECTION_LIMIT,
+        limits.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits.max_connections_per_ip,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits.connection_memory_bytes, MHD_OPTION_NOTIFY_COMPLETED,
+        &ServerCallbacks::Completed, server.get(), MHD_OPTION_ARRAY, security_options, MHD_OPTION_END);
     if (daemon == nullptr) {
       // Whether MHD already closed the socket depends on where it failed;
       // leaking one fd on this fatal path beats a double close.
@@ -294,6 +321,29 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
     }
   }
   StopDaemons();
+}
+
+void Server::LogHttpError(std::string_view message) {
+  const auto now = std::chrono::steady_clock::now();
+  uint64_t not_logged = 0;
+  bool warn = false;
+  {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    warn = now >= next_error_log_;
+    if (warn) {
+      next_error_log_ = now + kErrorLogInterval;
+      not_logged = std::exchange(errors_not_logged_, 0);
+    } else {
+      ++errors_not_logged_;
+    }
+  }
+  if (!warn) {
+    log_->Debug("HTTP server error", {{"err", message}});
+  } else if (not_logged == 0) {
+    log_->Warn("HTTP server error", {{"err", message}});
+  } else {
+    log_->Warn("HTTP server error", {{"err", message}, {"errors_since_last_logged", std::to_string(not_logged)}});
+  }
 }
 
 void Server::StopDaemons() {

@@ -65,6 +65,9 @@ class Server {
   void RequestStarted();
   void RequestFinished();
   void StopDaemons();
+  // libmicrohttpd's messages, nearly all about one misbehaving client:
+  // rate-limited, so that abuse cannot flood the log.
+  void LogHttpError(std::string_view message);
 
   Handler handler_;
   Logger* log_;
@@ -75,6 +78,10 @@ class Server {
   std::mutex mu_;
   std::condition_variable idle_;
   int requests_in_flight_ = 0;  // Guarded by mu_.
+
+  std::mutex log_mu_;
+  std::chrono::steady_clock::time_point next_error_log_;  // Guarded by log_mu_.
+  uint64_t errors_not_logged_ = 0;                        // Guarded by log_mu_.
 };
 
 }  // namespace nodex::http

@@ -46,6 +46,12 @@ expect_usage_error log.level --log.level loud
 expect_usage_error log.format --log.format=xml
 expect_usage_error web.max-requests --web.max-requests=abc
 expect_usage_error web.max-requests --web.max-requests=12x
+expect_usage_error web.max-connections --web.max-connections=0
+expect_usage_error web.max-connections --web.max-connections=lots
+expect_usage_error web.max-connections-per-ip --web.max-connections-per-ip=-1
+expect_usage_error web.connection-timeout --web.connection-timeout=30   # a Go duration needs a unit
+expect_usage_error web.connection-timeout --web.connection-timeout=0s
+expect_usage_error web.connection-timeout --web.connection-timeout=-5s
 expect_usage_error web.telemetry-path --web.telemetry-path   # value missing
 expect_usage_error path.procfs --path.procfs
 
