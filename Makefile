@@ -61,15 +61,17 @@ image: build
 	scripts/build-image.sh $(BUILD_DIR)/nodex
 
 # Benchmarks, never tests: micro-benchmarks, then nodex next to node_exporter and
-# the physical floor of a scrape, written to bench/results/ (see bench/README.md),
-# then `nodex lint` on 10,000 generated objects (stdout).
+# the physical floor of a scrape, cost against node size (synthetic trees and a
+# netns with 10/100/1000 interfaces, gnuplot PNG), written to bench/results/
+# (see bench/README.md), then `nodex lint` on 10,000 generated objects (stdout).
 bench: deps
-	@scripts/install-deps.sh --test-peers libbenchmark-dev strace curl python3 prometheus-node-exporter
+	@scripts/install-deps.sh --test-peers libbenchmark-dev strace curl python3 prometheus-node-exporter gnuplot-nox iproute2
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DNODEX_BENCH=ON $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target nodex micro_bench read_floor
 	$(BUILD_DIR)/bench/micro_bench
 	bench/side_by_side.py --nodex $(BUILD_DIR)/nodex
 	bench/floor.sh $(BUILD_DIR)/bench/read_floor $(BUILD_DIR)/nodex
+	bench/scale.py --nodex $(BUILD_DIR)/nodex
 	bench/lint_bench.py --nodex $(BUILD_DIR)/nodex
 
 # Every fuzzer as a real libFuzzer binary (clang, ASan, UBSan; build dir

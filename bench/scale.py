@@ -196,20 +196,23 @@ def run_netns(args, log_dir):
         print("skipping the netns part: needs root", file=sys.stderr)
         return []
     rows = []
-    flags = ["--collector.disable-defaults", "--collector.netdev", "--collector.netclass"]
+    base = ["--collector.disable-defaults", "--collector.netdev", "--collector.netclass"]
+    # netclass from sysfs (both exporters' default), then from netlink.
+    variants = [("veth interfaces", base), ("veth interfaces, netclass.netlink", base + ["--collector.netclass.netlink"])]
     try:
         for size in NETNS_SIZES:
             setup_netns(size)
-            result = {}
-            for name, binary in (("nodex", args.nodex), ("node_exporter", args.node_exporter)):
-                # The client must be inside the namespace too: run this script's
-                # measure() there.
-                out = sh("ip", "netns", "exec", NETNS, sys.executable, os.path.abspath(__file__), "--inner",
-                         name, "--scrapes", str(args.scrapes), "--", binary, *flags)
-                result[name] = json.loads(out.stdout.strip().splitlines()[-1])
-            rows.append(("netns", "veth interfaces", size, result))
-            print("netns     %-10s %5d: nodex %.2f ms, node_exporter %.2f ms" %
-                  ("interfaces", size, result["nodex"]["p50"] * 1e3, result["node_exporter"]["p50"] * 1e3), flush=True)
+            for label, flags in variants:
+                result = {}
+                for name, binary in (("nodex", args.nodex), ("node_exporter", args.node_exporter)):
+                    # The client must be inside the namespace too: run this
+                    # script's measure() there.
+                    out = sh("ip", "netns", "exec", NETNS, sys.executable, os.path.abspath(__file__), "--inner",
+                             name, "--scrapes", str(args.scrapes), "--", binary, *flags)
+                    result[name] = json.loads(out.stdout.strip().splitlines()[-1])
+                rows.append(("netns", label, size, result))
+                print("netns %-34s %5d: nodex %.2f ms, node_exporter %.2f ms" %
+                      (label, size, result["nodex"]["p50"] * 1e3, result["node_exporter"]["p50"] * 1e3), flush=True)
     finally:
         delete_netns()
     return rows
@@ -260,7 +263,7 @@ def plot(rows, dat_path, png_path):
             for kind, dim, size, r in rows:
                 if "%s %s" % (kind, dim) == key:
                     f.write("%d %.4f %.4f\n" % (size, r["nodex"]["p50"] * 1e3, r["node_exporter"]["p50"] * 1e3))
-        script += ["set title '%s'" % key, "set xlabel '%s'" % key.split(" ", 1)[1],
+        script += ["set title '%s'" % key, "set xlabel '%s'" % key.split(" ", 1)[1].split(",")[0],
                    "plot '%s' using 1:2 with linespoints title 'nodex', '' using 1:3 with linespoints title 'node_exporter'" % sub]
     script.append("unset multiplot")
     subprocess.run(["gnuplot"], input="\n".join(script) + "\n", text=True, check=True, timeout=60)
