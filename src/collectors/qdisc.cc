@@ -13,6 +13,7 @@
 #include <string>
 
 #include "base/file_reader.h"
+#include "collectors/go_json.h"
 #include "collectors/procfs_helpers.h"
 #include "collectors/rtnetlink.h"
 
@@ -117,42 +118,6 @@ Status DecodeQdiscMessage(std::span<const uint8_t> payload, QdiscInfo* q) {
   return st;
 }
 
-bool KeyIs(std::string_view key, std::string_view field) {
-  if (key.size() != field.size()) return false;
-  for (size_t i = 0; i < key.size(); ++i) {
-    char a = key[i], b = field[i];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
-    if (a != b) return false;
-  }
-  return true;
-}
-
-// Go's json decoding of an unsigned integer field: null leaves it alone,
-// otherwise only an integer literal in range is accepted.
-template <typename T>
-bool DecodeUint(const nlohmann::json& v, T* out) {
-  if (v.is_null()) return true;
-  if (v.is_number_unsigned()) {
-    uint64_t u = v.get<uint64_t>();
-    if (u > std::numeric_limits<T>::max()) return false;
-    *out = static_cast<T>(u);
-    return true;
-  }
-  if (v.is_number_integer() && v.get<int64_t>() >= 0) {
-    *out = static_cast<T>(v.get<int64_t>());
-    return static_cast<uint64_t>(v.get<int64_t>()) <= std::numeric_limits<T>::max();
-  }
-  return false;
-}
-
-bool DecodeString(const nlohmann::json& v, std::string* out) {
-  if (v.is_null()) return true;
-  if (!v.is_string()) return false;
-  *out = v.get<std::string>();
-  return true;
-}
-
 Status DecodeFixtureEntry(const nlohmann::json& entry, QdiscInfo* q) {
   if (entry.is_null()) return Status::Ok();
   if (!entry.is_object()) return Status::Error("results.json: entry is not an object");
@@ -160,28 +125,28 @@ Status DecodeFixtureEntry(const nlohmann::json& entry, QdiscInfo* q) {
     std::string_view key = it.key();
     const nlohmann::json& v = it.value();
     bool ok = true;
-    if (KeyIs(key, "IfaceName")) {
-      ok = DecodeString(v, &q->iface);
-    } else if (KeyIs(key, "Kind")) {
-      ok = DecodeString(v, &q->kind);
-    } else if (KeyIs(key, "Parent")) {
-      ok = DecodeUint(v, &q->parent);
-    } else if (KeyIs(key, "Handle")) {
-      ok = DecodeUint(v, &q->handle);
-    } else if (KeyIs(key, "Bytes")) {
-      ok = DecodeUint(v, &q->bytes);
-    } else if (KeyIs(key, "Packets")) {
-      ok = DecodeUint(v, &q->packets);
-    } else if (KeyIs(key, "Drops")) {
-      ok = DecodeUint(v, &q->drops);
-    } else if (KeyIs(key, "Requeues")) {
-      ok = DecodeUint(v, &q->requeues);
-    } else if (KeyIs(key, "Overlimits")) {
-      ok = DecodeUint(v, &q->overlimits);
-    } else if (KeyIs(key, "Qlen")) {
-      ok = DecodeUint(v, &q->qlen);
-    } else if (KeyIs(key, "Backlog")) {
-      ok = DecodeUint(v, &q->backlog);
+    if (GoJsonKeyIs(key, "IfaceName")) {
+      ok = GoJsonString(v, &q->iface);
+    } else if (GoJsonKeyIs(key, "Kind")) {
+      ok = GoJsonString(v, &q->kind);
+    } else if (GoJsonKeyIs(key, "Parent")) {
+      ok = GoJsonUint(v, &q->parent);
+    } else if (GoJsonKeyIs(key, "Handle")) {
+      ok = GoJsonUint(v, &q->handle);
+    } else if (GoJsonKeyIs(key, "Bytes")) {
+      ok = GoJsonUint(v, &q->bytes);
+    } else if (GoJsonKeyIs(key, "Packets")) {
+      ok = GoJsonUint(v, &q->packets);
+    } else if (GoJsonKeyIs(key, "Drops")) {
+      ok = GoJsonUint(v, &q->drops);
+    } else if (GoJsonKeyIs(key, "Requeues")) {
+      ok = GoJsonUint(v, &q->requeues);
+    } else if (GoJsonKeyIs(key, "Overlimits")) {
+      ok = GoJsonUint(v, &q->overlimits);
+    } else if (GoJsonKeyIs(key, "Qlen")) {
+      ok = GoJsonUint(v, &q->qlen);
+    } else if (GoJsonKeyIs(key, "Backlog")) {
+      ok = GoJsonUint(v, &q->backlog);
     }
     if (!ok) return Status::Error("results.json: cannot decode field " + std::string(key));
   }

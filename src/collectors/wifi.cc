@@ -15,6 +15,7 @@
 #include <string>
 
 #include "base/file_reader.h"
+#include "collectors/go_json.h"
 #include "collectors/procfs_helpers.h"
 #include "collectors/rtnetlink.h"
 
@@ -206,40 +207,6 @@ Status ParseStaInfo(std::span<const uint8_t> b, WifiStation* s) {
 }
 
 // --- JSON helpers (Go encoding/json semantics for the fields we use) ---
-
-bool KeyIs(std::string_view key, std::string_view field) {
-  if (key.size() != field.size()) return false;
-  for (size_t i = 0; i < key.size(); ++i) {
-    char a = key[i], b = field[i];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
-    if (a != b) return false;
-  }
-  return true;
-}
-
-// A Go int / int64 / time.Duration field.
-bool JsonInt(const nlohmann::json& v, int64_t* out) {
-  if (v.is_null()) return true;
-  if (v.is_number_integer() && !v.is_number_unsigned()) {
-    *out = v.get<int64_t>();
-    return true;
-  }
-  if (v.is_number_unsigned()) {
-    uint64_t u = v.get<uint64_t>();
-    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
-    *out = static_cast<int64_t>(u);
-    return true;
-  }
-  return false;
-}
-
-bool JsonString(const nlohmann::json& v, std::string* out) {
-  if (v.is_null()) return true;
-  if (!v.is_string()) return false;
-  *out = v.get_ref<const std::string&>();
-  return true;
-}
 
 // A Go []byte field: standard base64 with padding (CR/LF ignored).
 bool JsonBytes(const nlohmann::json& v, HardwareAddr* out) {
@@ -724,11 +691,11 @@ Status ParseWifiInterfacesJson(std::string_view json, std::vector<WifiInterface>
       for (auto it = e.begin(); it != e.end(); ++it) {
         const std::string& k = it.key();
         bool ok = true;
-        if (KeyIs(k, "Index")) ok = JsonInt(*it, &ifi.index);
-        else if (KeyIs(k, "Name")) ok = JsonString(*it, &ifi.name);
-        else if (KeyIs(k, "HardwareAddr")) ok = JsonBytes(*it, &ifi.hardware_addr);
-        else if (KeyIs(k, "Type")) ok = JsonInt(*it, &ifi.type);
-        else if (KeyIs(k, "Frequency")) ok = JsonInt(*it, &ifi.frequency);
+        if (GoJsonKeyIs(k, "Index")) ok = GoJsonInt(*it, &ifi.index);
+        else if (GoJsonKeyIs(k, "Name")) ok = GoJsonString(*it, &ifi.name);
+        else if (GoJsonKeyIs(k, "HardwareAddr")) ok = JsonBytes(*it, &ifi.hardware_addr);
+        else if (GoJsonKeyIs(k, "Type")) ok = GoJsonInt(*it, &ifi.type);
+        else if (GoJsonKeyIs(k, "Frequency")) ok = GoJsonInt(*it, &ifi.frequency);
         if (!ok) return FieldError("interfaces.json", k);
       }
       out->push_back(std::move(ifi));
@@ -747,9 +714,9 @@ Status ParseWifiBssJson(std::string_view json, WifiBss* out) {
     for (auto it = doc.begin(); it != doc.end(); ++it) {
       const std::string& k = it.key();
       bool ok = true;
-      if (KeyIs(k, "SSID")) ok = JsonString(*it, &out->ssid);
-      else if (KeyIs(k, "BSSID")) ok = JsonBytes(*it, &out->bssid);
-      else if (KeyIs(k, "Status")) ok = JsonInt(*it, &out->status);
+      if (GoJsonKeyIs(k, "SSID")) ok = GoJsonString(*it, &out->ssid);
+      else if (GoJsonKeyIs(k, "BSSID")) ok = JsonBytes(*it, &out->bssid);
+      else if (GoJsonKeyIs(k, "Status")) ok = GoJsonInt(*it, &out->status);
       if (!ok) return FieldError("bss.json", k);
     }
     return Status::Ok();
@@ -768,19 +735,19 @@ Status ParseWifiStationsJson(std::string_view json, std::vector<WifiStation>* ou
       for (auto it = e.begin(); it != e.end(); ++it) {
         const std::string& k = it.key();
         bool ok = true;
-        if (KeyIs(k, "HardwareAddr")) ok = JsonBytes(*it, &s.hardware_addr);
-        else if (KeyIs(k, "Connected")) ok = JsonInt(*it, &s.connected_ns);
-        else if (KeyIs(k, "Inactive")) ok = JsonInt(*it, &s.inactive_ns);
-        else if (KeyIs(k, "ReceivedBytes")) ok = JsonInt(*it, &s.received_bytes);
-        else if (KeyIs(k, "TransmittedBytes")) ok = JsonInt(*it, &s.transmitted_bytes);
-        else if (KeyIs(k, "ReceivedPackets")) ok = JsonInt(*it, &s.received_packets);
-        else if (KeyIs(k, "TransmittedPackets")) ok = JsonInt(*it, &s.transmitted_packets);
-        else if (KeyIs(k, "ReceiveBitrate")) ok = JsonInt(*it, &s.receive_bitrate);
-        else if (KeyIs(k, "TransmitBitrate")) ok = JsonInt(*it, &s.transmit_bitrate);
-        else if (KeyIs(k, "Signal")) ok = JsonInt(*it, &s.signal);
-        else if (KeyIs(k, "TransmitRetries")) ok = JsonInt(*it, &s.transmit_retries);
-        else if (KeyIs(k, "TransmitFailed")) ok = JsonInt(*it, &s.transmit_failed);
-        else if (KeyIs(k, "BeaconLoss")) ok = JsonInt(*it, &s.beacon_loss);
+        if (GoJsonKeyIs(k, "HardwareAddr")) ok = JsonBytes(*it, &s.hardware_addr);
+        else if (GoJsonKeyIs(k, "Connected")) ok = GoJsonInt(*it, &s.connected_ns);
+        else if (GoJsonKeyIs(k, "Inactive")) ok = GoJsonInt(*it, &s.inactive_ns);
+        else if (GoJsonKeyIs(k, "ReceivedBytes")) ok = GoJsonInt(*it, &s.received_bytes);
+        else if (GoJsonKeyIs(k, "TransmittedBytes")) ok = GoJsonInt(*it, &s.transmitted_bytes);
+        else if (GoJsonKeyIs(k, "ReceivedPackets")) ok = GoJsonInt(*it, &s.received_packets);
+        else if (GoJsonKeyIs(k, "TransmittedPackets")) ok = GoJsonInt(*it, &s.transmitted_packets);
+        else if (GoJsonKeyIs(k, "ReceiveBitrate")) ok = GoJsonInt(*it, &s.receive_bitrate);
+        else if (GoJsonKeyIs(k, "TransmitBitrate")) ok = GoJsonInt(*it, &s.transmit_bitrate);
+        else if (GoJsonKeyIs(k, "Signal")) ok = GoJsonInt(*it, &s.signal);
+        else if (GoJsonKeyIs(k, "TransmitRetries")) ok = GoJsonInt(*it, &s.transmit_retries);
+        else if (GoJsonKeyIs(k, "TransmitFailed")) ok = GoJsonInt(*it, &s.transmit_failed);
+        else if (GoJsonKeyIs(k, "BeaconLoss")) ok = GoJsonInt(*it, &s.beacon_loss);
         if (!ok) return FieldError("stationinfo.json", k);
       }
       out->push_back(std::move(s));
