@@ -1,8 +1,12 @@
 #include "hostnet/doctor.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <netdb.h>
@@ -14,13 +18,16 @@
 #include <sys/statvfs.h>
 #include <sys/timex.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <set>
+#include <type_traits>
 
 #include "base/file_reader.h"
 #include "base/json.h"
@@ -201,62 +208,84 @@ Answer RootfsIsNode(const std::string& rootfs, const std::string& procfs, const 
 
 // --- HTTP --------------------------------------------------------------------
 
-// A bare HTTP/1.0 GET, enough to tell whether the endpoint answers. Done by
-// hand because the container has no curl and this is one status line.
-HttpAnswer HttpGet(std::string host, const std::string& port, const std::string& path, int timeout_ms) {
-  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "::") host = "::1";
-  HttpAnswer answer;
-  const bool v6 = host.find(':') != std::string::npos;
-  const std::string authority = (v6 ? "[" + host + "]" : host) + ":" + port;
-  answer.url = "http://" + authority + path;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  auto remaining = [&] {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    return static_cast<int>(std::max<int64_t>(0, left.count()));
-  };
+using Clock = std::chrono::steady_clock;
 
+int RemainingMs(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return static_cast<int>(std::max<int64_t>(0, left.count()));
+}
+
+// False when the deadline passes first.
+bool WaitFor(int fd, int16_t events, Clock::time_point deadline) {
+  pollfd p{fd, events, 0};
+  int n;
+  do {
+    n = poll(&p, 1, RemainingMs(deadline));
+  } while (n < 0 && errno == EINTR);
+  return n > 0;
+}
+
+// A listen address's host as a client reaches it: the wildcards by loopback.
+std::string ClientHost(std::string host) {
+  if (host.empty() || host == "0.0.0.0") return "127.0.0.1";
+  if (host == "::") return "::1";
+  return host;
+}
+
+std::string Authority(const std::string& host, const std::string& port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
+}
+
+// A non-blocking TCP connection, made before the deadline; invalid with
+// `error` set otherwise.
+UniqueFd Connect(const std::string& host, const std::string& port, Clock::time_point deadline, std::string* error) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
   if (rc != 0) {
-    answer.error = std::string("lookup ") + host + ": " + gai_strerror(rc);
-    return answer;
+    *error = std::string("lookup ") + host + ": " + gai_strerror(rc);
+    return UniqueFd();
   }
   UniqueFd fd(socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, found->ai_protocol));
   if (!fd.valid()) {
-    answer.error = std::string("socket: ") + strerror(errno);
+    *error = std::string("socket: ") + strerror(errno);
     freeaddrinfo(found);
-    return answer;
+    return UniqueFd();
   }
   rc = connect(fd.get(), found->ai_addr, found->ai_addrlen);
   freeaddrinfo(found);
-  auto wait = [&](int16_t events) {
-    pollfd p{fd.get(), events, 0};
-    int n;
-    do {
-      n = poll(&p, 1, remaining());
-    } while (n < 0 && errno == EINTR);
-    return n > 0;
-  };
   if (rc != 0 && errno != EINPROGRESS) {
-    answer.error = std::string("connect: ") + strerror(errno);
-    return answer;
+    *error = std::string("connect: ") + strerror(errno);
+    return UniqueFd();
   }
   if (rc != 0) {
+    if (!WaitFor(fd.get(), POLLOUT, deadline)) {
+      *error = "connect: timed out";
+      return UniqueFd();
+    }
     int err = 0;
     socklen_t len = sizeof(err);
-    if (!wait(POLLOUT)) {
-      answer.error = "connect: timed out";
-      return answer;
-    }
     getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
     if (err != 0) {
-      answer.error = std::string("connect: ") + strerror(err);
-      return answer;
+      *error = std::string("connect: ") + strerror(err);
+      return UniqueFd();
     }
   }
+  return fd;
+}
+
+// A bare HTTP/1.0 GET, enough to tell whether the endpoint answers. Done by
+// hand because the container has no curl and this is one status line.
+HttpAnswer HttpGet(std::string host, const std::string& port, const std::string& path, int timeout_ms) {
+  host = ClientHost(std::move(host));
+  HttpAnswer answer;
+  const std::string authority = Authority(host, port);
+  answer.url = "http://" + authority + path;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  UniqueFd fd = Connect(host, port, deadline, &answer.error);
+  if (!fd.valid()) return answer;
+  answer.connected = true;
   const std::string request = "GET " + path + " HTTP/1.0\r\nHost: " + authority +
                               "\r\nUser-Agent: nodex-doctor\r\nAccept: */*\r\nConnection: close\r\n\r\n";
   size_t sent = 0;
@@ -267,7 +296,7 @@ HttpAnswer HttpGet(std::string host, const std::string& port, const std::string&
     } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
       answer.error = std::string("send: ") + strerror(errno);
       return answer;
-    } else if (!wait(POLLOUT)) {
+    } else if (!WaitFor(fd.get(), POLLOUT, deadline)) {
       answer.error = "send: timed out";
       return answer;
     }
@@ -287,7 +316,7 @@ HttpAnswer HttpGet(std::string host, const std::string& port, const std::string&
       answer.error = std::string("recv: ") + strerror(errno);
       return answer;
     }
-    if (!wait(POLLIN)) {
+    if (!WaitFor(fd.get(), POLLIN, deadline)) {
       answer.error = "no complete answer within " + std::to_string(timeout_ms) + " ms";
       return answer;
     }
@@ -309,6 +338,168 @@ HttpAnswer HttpGet(std::string host, const std::string& port, const std::string&
     answer.has_metrics = content.starts_with("# TYPE ") || content.find("\n# TYPE ") != std::string_view::npos;
   }
   return answer;
+}
+
+// --- TLS probe ---------------------------------------------------------------
+
+using Session = std::unique_ptr<std::remove_pointer_t<gnutls_session_t>, decltype(&gnutls_deinit)>;
+using Credentials = std::unique_ptr<std::remove_pointer_t<gnutls_certificate_credentials_t>,
+                                    decltype(&gnutls_certificate_free_credentials)>;
+
+// Called when the server sends a CertificateRequest: note it, and answer with
+// no certificate, which a server that requires one refuses.
+int NoClientCertificate(gnutls_session_t session, const gnutls_datum_t*, int, const gnutls_pk_algorithm_t*, int,
+                        gnutls_pcert_st** pcert, unsigned int* pcert_length, gnutls_privkey_t* privkey) {
+  *static_cast<bool*>(gnutls_session_get_ptr(session)) = true;
+  *pcert = nullptr;
+  *pcert_length = 0;
+  *privkey = nullptr;
+  return 0;
+}
+
+// "CN x, SAN DNS:x IP:127.0.0.1, expires 2026-01-02T03:04:05Z" of the peer's
+// leaf certificate; empty when the server sent none.
+std::string DescribePeerCertificate(gnutls_session_t session) {
+  unsigned int count = 0;
+  const gnutls_datum_t* chain = gnutls_certificate_get_peers(session, &count);
+  if (chain == nullptr || count == 0) return "";
+  gnutls_x509_crt_t crt;
+  if (gnutls_x509_crt_init(&crt) < 0) return "";
+  std::string out;
+  if (gnutls_x509_crt_import(crt, &chain[0], GNUTLS_X509_FMT_DER) >= 0) {
+    char buf[256];
+    size_t size = sizeof(buf);
+    if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, buf, &size) >= 0) {
+      out = "CN " + std::string(buf, strnlen(buf, size));
+    }
+    std::string sans;
+    for (unsigned int i = 0; i < 16; ++i) {
+      size = sizeof(buf);
+      int type = gnutls_x509_crt_get_subject_alt_name(crt, i, buf, &size, nullptr);
+      if (type == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) break;
+      if (type == GNUTLS_SAN_DNSNAME) {
+        sans += " DNS:" + std::string(buf, size);
+      } else if (type == GNUTLS_SAN_IPADDRESS && (size == 4 || size == 16)) {
+        char ip[INET6_ADDRSTRLEN];
+        if (inet_ntop(size == 4 ? AF_INET : AF_INET6, buf, ip, sizeof(ip)) != nullptr) sans += " IP:" + std::string(ip);
+      }
+    }
+    if (!sans.empty()) out += (out.empty() ? "SAN" : ", SAN") + sans;
+    time_t expires = gnutls_x509_crt_get_expiration_time(crt);
+    struct tm tm {};
+    char when[32];
+    if (expires != static_cast<time_t>(-1) && gmtime_r(&expires, &tm) != nullptr &&
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0) {
+      out += (out.empty() ? "expires " : ", expires ") + std::string(when);
+    }
+  }
+  gnutls_x509_crt_deinit(crt);
+  return out;
+}
+
+std::string AlertName(gnutls_session_t session) {
+  const gnutls_alert_description_t alert = gnutls_alert_get(session);
+  const char* name = gnutls_alert_get_name(alert);
+  return name != nullptr ? name : "alert " + std::to_string(static_cast<int>(alert));
+}
+
+// A TLS client handshake with host:port, bounded by timeout_ms. Nothing is
+// verified and nothing is sent after it: it only tells whether the endpoint
+// speaks TLS, and whether it insists on a client certificate.
+TlsProbe ProbeTls(std::string host, const std::string& port, const std::string& path, int timeout_ms) {
+  host = ClientHost(std::move(host));
+  TlsProbe probe;
+  probe.url = "https://" + Authority(host, port) + path;
+  probe.outcome = TlsOutcome::kNoTls;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  UniqueFd fd = Connect(host, port, deadline, &probe.error);
+  if (!fd.valid()) return probe;
+
+  gnutls_certificate_credentials_t raw_credentials = nullptr;
+  if (gnutls_certificate_allocate_credentials(&raw_credentials) < 0) {
+    probe.error = "cannot set up a TLS client";
+    return probe;
+  }
+  Credentials credentials(raw_credentials, &gnutls_certificate_free_credentials);
+  gnutls_certificate_set_retrieve_function2(credentials.get(), &NoClientCertificate);
+  gnutls_session_t raw_session = nullptr;
+  if (gnutls_init(&raw_session, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL) < 0) {
+    probe.error = "cannot set up a TLS client";
+    return probe;
+  }
+  Session session(raw_session, &gnutls_deinit);  // Declared after the credentials it uses, so freed first.
+  bool cert_asked = false;
+  gnutls_session_set_ptr(session.get(), &cert_asked);
+  in6_addr ip{};
+  const bool is_ip = inet_pton(AF_INET, host.c_str(), &ip) == 1 || inet_pton(AF_INET6, host.c_str(), &ip) == 1;
+  if (!is_ip) gnutls_server_name_set(session.get(), GNUTLS_NAME_DNS, host.data(), host.size());
+  if (gnutls_set_default_priority(session.get()) < 0 ||
+      gnutls_credentials_set(session.get(), GNUTLS_CRD_CERTIFICATE, credentials.get()) < 0) {
+    probe.error = "cannot set up a TLS client";
+    return probe;
+  }
+  gnutls_transport_set_int(session.get(), fd.get());
+
+  // Runs `step` until it stops asking to be retried or `until` passes.
+  auto drive = [&](auto step, Clock::time_point until, bool* timed_out) {
+    int rc;
+    for (;;) {
+      rc = step();
+      if (rc != GNUTLS_E_AGAIN && rc != GNUTLS_E_INTERRUPTED && (rc >= 0 || gnutls_error_is_fatal(rc) != 0)) break;
+      // Non-fatal errors (a warning alert) are retried at once: the deadline bounds those too.
+      if (Clock::now() >= until ||
+          (rc == GNUTLS_E_AGAIN &&
+           !WaitFor(fd.get(), gnutls_record_get_direction(session.get()) == 1 ? POLLOUT : POLLIN, until))) {
+        *timed_out = true;
+        break;
+      }
+    }
+    return rc;
+  };
+  bool timed_out = false;
+  int rc = drive([&] { return gnutls_handshake(session.get()); }, deadline, &timed_out);
+  probe.certificate = DescribePeerCertificate(session.get());
+  if (timed_out) {
+    probe.error = "no TLS handshake within " + std::to_string(timeout_ms) + " ms";
+    return probe;
+  }
+  auto refused = [&](int code) {
+    probe.outcome = TlsOutcome::kClientCertRequired;
+    if (code == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+      probe.error = "alert: " + AlertName(session.get());
+    } else if (code == GNUTLS_E_PREMATURE_TERMINATION) {
+      probe.error = "connection closed";
+    } else {
+      probe.error = gnutls_strerror(code);
+    }
+  };
+  if (rc < 0) {
+    const bool cert_alert =
+        rc == GNUTLS_E_FATAL_ALERT_RECEIVED && gnutls_alert_get(session.get()) == GNUTLS_A_CERTIFICATE_REQUIRED;
+    if (cert_asked || cert_alert) {
+      refused(rc);
+    } else {
+      probe.error = rc == GNUTLS_E_FATAL_ALERT_RECEIVED ? "TLS alert: " + AlertName(session.get())
+                                                        : std::string("TLS: ") + gnutls_strerror(rc);
+    }
+    return probe;
+  }
+  probe.outcome = TlsOutcome::kHandshake;
+  if (!cert_asked) return probe;
+  // In TLS 1.3 the client's handshake ends before the server has looked at
+  // the (empty) certificate: a server that requires one says so in an alert
+  // right after. Wait for it briefly; a server that only asked sends nothing.
+  constexpr auto kAlertWait = std::chrono::milliseconds(1000);
+  timed_out = false;
+  char byte;
+  rc = drive([&] { return static_cast<int>(gnutls_record_recv(session.get(), &byte, 1)); },
+             std::min(deadline, Clock::now() + kAlertWait), &timed_out);
+  if (!timed_out && rc <= 0) {
+    refused(rc == 0 ? GNUTLS_E_PREMATURE_TERMINATION : rc);
+  } else {
+    probe.client_cert_asked = true;
+  }
+  return probe;
 }
 
 }  // namespace
@@ -510,19 +701,54 @@ Check CheckTimex(int err) {
 Check CheckEndpoints(const std::vector<HttpAnswer>& answers) {
   Check result = Make("metrics-endpoint", CheckStatus::kOk, "");
   std::vector<std::string> messages;
+  auto add = [&](CheckStatus status, std::string message, std::string fix) {
+    messages.push_back(std::move(message));
+    if (status > result.status) {
+      result.status = status;
+      result.fix = std::move(fix);
+    }
+  };
   for (const HttpAnswer& a : answers) {
     if (a.status == 200 && a.has_metrics) {
-      messages.push_back("GET " + a.url + " answers 200 with " + std::to_string(a.body_bytes) + " bytes of metrics");
+      add(CheckStatus::kOk, "GET " + a.url + " answers 200 with " + std::to_string(a.body_bytes) + " bytes of metrics",
+          "");
       continue;
     }
-    result.status = CheckStatus::kFail;
-    if (a.status == 0) {
-      messages.push_back("GET " + a.url + " failed: " + a.error);
-      result.fix = "start nodex with the same --web.listen-address and --web.telemetry-path, and check its log";
-    } else {
-      messages.push_back("GET " + a.url + " answers " + std::to_string(a.status) +
-                         (a.status == 200 ? " without metrics" : ""));
-      result.fix = "check --web.telemetry-path and nodex's log";
+    if (a.status == 401) {
+      add(CheckStatus::kWarn, "GET " + a.url + " answers 401: basic auth is on; metrics not fetched",
+          "check with curl -u USER " + a.url);
+      continue;
+    }
+    if (a.status != 0) {
+      add(CheckStatus::kFail,
+          "GET " + a.url + " answers " + std::to_string(a.status) + (a.status == 200 ? " without metrics" : ""),
+          "check --web.telemetry-path and nodex's log");
+      continue;
+    }
+    const TlsProbe& tls = a.tls;
+    const std::string seen = tls.certificate.empty() ? "" : " (certificate " + tls.certificate + ")";
+    switch (tls.outcome) {
+      case TlsOutcome::kHandshake:
+        add(CheckStatus::kWarn,
+            tls.url + " answers TLS" + seen +
+                (tls.client_cert_asked ? " and asks for an optional client certificate" : "") +
+                "; doctor does not authenticate, so the metrics were not fetched",
+            "check with curl --cacert CA " + tls.url + " (and -u USER / --cert as your web config requires)");
+        break;
+      case TlsOutcome::kClientCertRequired:
+        add(CheckStatus::kWarn,
+            tls.url + " answers TLS and requires a client certificate" + seen +
+                ": it ended the handshake without one (" + tls.error + "), so the metrics were not fetched",
+            "check with curl --cacert CA --cert CLIENT.crt --key CLIENT.key " + tls.url);
+        break;
+      case TlsOutcome::kNoTls:
+      case TlsOutcome::kNotProbed: {
+        std::string message = "GET " + a.url + " failed: " + a.error;
+        if (tls.outcome == TlsOutcome::kNoTls) message += "; not TLS either: " + tls.error;
+        add(CheckStatus::kFail, std::move(message),
+            "start nodex with the same --web.listen-address and --web.telemetry-path, and check its log");
+        break;
+      }
     }
   }
   result.message = Join(messages, "; ");
@@ -585,7 +811,10 @@ std::vector<Check> RunChecks(const DoctorOptions& o) {
         if (l.port == *p.port && AddressesOverlap(host, l.address)) p.holders.push_back(l);
       }
     }
-    if (o.probe_endpoint) answers.push_back(HttpGet(host, port, o.telemetry_path, o.timeout_ms));
+    if (!o.probe_endpoint) continue;
+    HttpAnswer& answer = answers.emplace_back(HttpGet(host, port, o.telemetry_path, o.timeout_ms));
+    // A --web.config.file endpoint closes a plain connection: see whether it is TLS.
+    if (answer.status == 0 && answer.connected) answer.tls = ProbeTls(host, port, o.telemetry_path, o.timeout_ms);
   }
   if (!listeners.ok()) {
     checks.push_back(Make("listen-port", CheckStatus::kWarn,

@@ -12,7 +12,9 @@
 //   dns               /etc/resolv.conf is the cluster's (ClusterFirstWithHostNet) or the node's
 //   non-root          nodex runs as a non-root user
 //   timex             adjtimex(2) is allowed (seccomp profiles without CAP_SYS_TIME may refuse it)
-//   metrics-endpoint  GET http://<listen address>/metrics answers 200
+//   metrics-endpoint  GET http://<listen address>/metrics answers 200; when the
+//                     address answers no HTTP, a TLS handshake tells a TLS or
+//                     mTLS endpoint (--web.config.file) from a dead one
 #ifndef NODEX_HOSTNET_DOCTOR_H_
 #define NODEX_HOSTNET_DOCTOR_H_
 
@@ -94,13 +96,34 @@ Check CheckNonRoot(uid_t euid);
 // `err` is adjtimex's errno, 0 when it worked.
 Check CheckTimex(int err);
 
+// What a TLS client handshake with the endpoint showed. Doctor verifies
+// nothing and sends nothing after the handshake: this only tells whether the
+// address speaks TLS, it never stands in for fetching the metrics.
+enum class TlsOutcome {
+  kNotProbed,
+  kNoTls,               // The handshake failed without the server asking for a client certificate.
+  kHandshake,           // The handshake completed.
+  kClientCertRequired,  // The server asked for a client certificate and refused the handshake without one.
+};
+struct TlsProbe {
+  TlsOutcome outcome = TlsOutcome::kNotProbed;
+  std::string url;                 // "https://127.0.0.1:9100/metrics".
+  std::string certificate;         // "CN x, SAN DNS:x IP:127.0.0.1, expires 2026-01-02T03:04:05Z"; empty when unseen.
+  bool client_cert_asked = false;  // kHandshake: asked for one, and went on without it.
+  std::string error;               // Why the handshake failed.
+};
+
 struct HttpAnswer {
   std::string url;
   int status = 0;     // 0 when there was no HTTP answer.
   std::string error;  // Transport error when status is 0.
   size_t body_bytes = 0;
   bool has_metrics = false;  // The body holds at least one "# TYPE" line.
+  bool connected = false;    // The TCP connection was made: worth a TLS probe when status is 0.
+  TlsProbe tls;              // Filled when there was no HTTP answer on a connection.
 };
+// Worst of the answers: ok for 200 with metrics; warn when the endpoint
+// answers but doctor cannot fetch the metrics (401, TLS, mTLS); fail otherwise.
 Check CheckEndpoints(const std::vector<HttpAnswer>& answers);
 
 // The search domains in effect in a resolv.conf: the last "search" or

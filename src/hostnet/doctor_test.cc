@@ -179,20 +179,85 @@ TEST(CheckTimexTest, AllowedAndRefused) {
 }
 
 TEST(CheckEndpointsTest, Answers) {
-  HttpAnswer good{"http://127.0.0.1:9100/metrics", 200, "", 1234, true};
+  HttpAnswer good{"http://127.0.0.1:9100/metrics", 200, "", 1234, true, false, {}};
   Check ok = CheckEndpoints({good});
   EXPECT_EQ(ok.status, CheckStatus::kOk);
   EXPECT_TRUE(Contains(ok.message, "GET http://127.0.0.1:9100/metrics answers 200 with 1234 bytes")) << ok.message;
 
-  HttpAnswer refused{"http://127.0.0.1:9100/metrics", 0, "connect: Connection refused", 0, false};
+  HttpAnswer refused{"http://127.0.0.1:9100/metrics", 0, "connect: Connection refused", 0, false, false, {}};
   Check fail = CheckEndpoints({good, refused});
   EXPECT_EQ(fail.status, CheckStatus::kFail);
   EXPECT_TRUE(Contains(fail.message, "Connection refused")) << fail.message;
 
-  HttpAnswer missing{"http://127.0.0.1:9100/metricz", 404, "", 19, false};
+  HttpAnswer missing{"http://127.0.0.1:9100/metricz", 404, "", 19, false, false, {}};
   EXPECT_EQ(CheckEndpoints({missing}).status, CheckStatus::kFail);
-  HttpAnswer empty{"http://127.0.0.1:9100/metrics", 200, "", 0, false};
+  HttpAnswer empty{"http://127.0.0.1:9100/metrics", 200, "", 0, false, false, {}};
   EXPECT_EQ(CheckEndpoints({empty}).status, CheckStatus::kFail);
+}
+
+TEST(CheckEndpointsTest, BasicAuthWithoutTlsIsAWarning) {
+  HttpAnswer locked{"http://127.0.0.1:9100/metrics", 401, "", 13, false, false, {}};
+  Check warn = CheckEndpoints({locked});
+  EXPECT_EQ(warn.status, CheckStatus::kWarn);
+  EXPECT_TRUE(Contains(warn.message, "answers 401: basic auth is on; metrics not fetched")) << warn.message;
+  EXPECT_TRUE(Contains(warn.fix, "curl -u USER http://127.0.0.1:9100/metrics")) << warn.fix;
+  HttpAnswer good{"http://127.0.0.1:9101/metrics", 200, "", 1234, true, false, {}};
+  EXPECT_EQ(CheckEndpoints({good, locked}).status, CheckStatus::kWarn);
+}
+
+HttpAnswer NoHttp(TlsOutcome outcome) {
+  HttpAnswer a{"http://127.0.0.1:9100/metrics", 0, "not an HTTP answer", 0, false, true, {}};
+  a.tls.outcome = outcome;
+  a.tls.url = "https://127.0.0.1:9100/metrics";
+  a.tls.certificate = "CN server, SAN DNS:localhost IP:127.0.0.1, expires 2026-01-02T03:04:05Z";
+  return a;
+}
+
+TEST(CheckEndpointsTest, TlsEndpointIsAWarningThatFetchedNothing) {
+  Check tls = CheckEndpoints({NoHttp(TlsOutcome::kHandshake)});
+  EXPECT_EQ(tls.status, CheckStatus::kWarn);
+  EXPECT_TRUE(Contains(tls.message,
+                       "https://127.0.0.1:9100/metrics answers TLS (certificate CN server, SAN "
+                       "DNS:localhost IP:127.0.0.1, expires 2026-01-02T03:04:05Z)"))
+      << tls.message;
+  EXPECT_TRUE(Contains(tls.message, "the metrics were not fetched")) << tls.message;
+  EXPECT_FALSE(Contains(tls.message, "answers 200")) << tls.message;
+  EXPECT_TRUE(Contains(tls.fix, "curl --cacert CA https://127.0.0.1:9100/metrics")) << tls.fix;
+
+  HttpAnswer optional = NoHttp(TlsOutcome::kHandshake);
+  optional.tls.client_cert_asked = true;
+  Check asked = CheckEndpoints({optional});
+  EXPECT_EQ(asked.status, CheckStatus::kWarn);
+  EXPECT_TRUE(Contains(asked.message, "optional client certificate")) << asked.message;
+
+  HttpAnswer unseen = NoHttp(TlsOutcome::kHandshake);
+  unseen.tls.certificate.clear();
+  EXPECT_TRUE(Contains(CheckEndpoints({unseen}).message, "/metrics answers TLS; doctor does not authenticate"));
+}
+
+TEST(CheckEndpointsTest, MutualTlsEndpointIsAWarning) {
+  HttpAnswer mtls = NoHttp(TlsOutcome::kClientCertRequired);
+  mtls.tls.error = "alert: Certificate is required";
+  Check warn = CheckEndpoints({mtls});
+  EXPECT_EQ(warn.status, CheckStatus::kWarn);
+  EXPECT_TRUE(Contains(warn.message, "answers TLS and requires a client certificate")) << warn.message;
+  EXPECT_TRUE(Contains(warn.message, "it ended the handshake without one (alert: Certificate is required)"))
+      << warn.message;
+  EXPECT_TRUE(Contains(warn.message, "the metrics were not fetched")) << warn.message;
+  EXPECT_TRUE(Contains(warn.fix, "--cert CLIENT.crt")) << warn.fix;
+}
+
+TEST(CheckEndpointsTest, NeitherHttpNorTlsFails) {
+  HttpAnswer dead = NoHttp(TlsOutcome::kNoTls);
+  dead.tls.error = "TLS: An unexpected TLS packet was received.";
+  Check fail = CheckEndpoints({dead});
+  EXPECT_EQ(fail.status, CheckStatus::kFail);
+  EXPECT_TRUE(Contains(fail.message, "failed: not an HTTP answer; not TLS either: TLS: An unexpected")) << fail.message;
+  EXPECT_TRUE(Contains(fail.fix, "--web.listen-address")) << fail.fix;
+  // A failure outweighs a TLS warning on another address, and keeps its fix.
+  Check both = CheckEndpoints({NoHttp(TlsOutcome::kHandshake), dead});
+  EXPECT_EQ(both.status, CheckStatus::kFail);
+  EXPECT_TRUE(Contains(both.fix, "--web.listen-address")) << both.fix;
 }
 
 TEST(FindMountTest, TopmostAndEscapes) {

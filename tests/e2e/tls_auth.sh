@@ -102,6 +102,12 @@ server_serial() {
     openssl x509 -noout -serial 2>/dev/null | cut -d= -f2
 }
 
+# doctor_endpoint PORT: the metrics-endpoint line of `nodex doctor` for 127.0.0.1:PORT.
+doctor_endpoint() {
+  timeout 30 "$NODEX" doctor "--web.listen-address=127.0.0.1:$1" --doctor.timeout=5000 2>&1 |
+    grep -E '^[a-z]+ +metrics-endpoint '
+}
+
 # write_config FILE: stdin to FILE through a rename, as config management and Secret volumes do.
 write_config() {
   cat >"$1.tmp" && mv -f "$1.tmp" "$1"
@@ -136,6 +142,12 @@ url="https://127.0.0.1:$AUTH_PORT"
 
 expect 000 "plain HTTP to the TLS port gets no HTTP answer" "http://127.0.0.1:$AUTH_PORT/metrics"
 expect 000 "a client that does not trust the CA fails the handshake" "$url/metrics"
+line=$(doctor_endpoint "$AUTH_PORT")
+if [[ $line == warn* && $line == *"$url/metrics answers TLS (certificate CN server"* && $line == *"not fetched"* ]]; then
+  pass "doctor: a TLS endpoint is a warning, not a failure: $(cut -c1-160 <<<"$line")"
+else
+  fail "doctor on the TLS endpoint: want warn mentioning TLS, got: $line"
+fi
 code=$(http_status "$url/metrics" "${CURL_TLS[@]}" -D "$E2E_TMP/noauth.hdr")
 if [[ $code == 401 && $(header "$E2E_TMP/noauth.hdr" WWW-Authenticate) == Basic* ]]; then
   pass "no password: 401 with WWW-Authenticate: $(header "$E2E_TMP/noauth.hdr" WWW-Authenticate)"
@@ -237,6 +249,12 @@ url="https://127.0.0.1:$MTLS_PORT"
 expect 200 "mTLS: the right client certificate" "$url/metrics" "${CURL_TLS[@]}" "${CLIENT[@]}"
 expect 200 "mTLS: the right client certificate on /-/healthy" "$url/-/healthy" "${CURL_TLS[@]}" "${CLIENT[@]}"
 expect 000 "mTLS: no client certificate is rejected" "$url/-/healthy" "${CURL_TLS[@]}"
+line=$(doctor_endpoint "$MTLS_PORT")
+if [[ $line == warn* && $line == *"answers TLS and requires a client certificate"* ]]; then
+  pass "doctor: an mTLS endpoint is a warning about the client certificate: $(cut -c1-160 <<<"$line")"
+else
+  fail "doctor on the mTLS endpoint: want warn mentioning the client certificate, got: $line"
+fi
 expect 000 "mTLS: an expired client certificate is rejected" "$url/-/healthy" "${CURL_TLS[@]}" \
   --cert "$PKI/expired.crt" --key "$PKI/expired.key"
 expect 000 "mTLS: a certificate from another CA is rejected" "$url/-/healthy" "${CURL_TLS[@]}" \
