@@ -9,7 +9,7 @@ Two kinds of node, both exporters on the same inputs, one run:
              netclass from sysfs), 50/500 disks (diskstats), 100/2000 mounts
              (filesystem; every mount point is a real directory, so statfs
              works). Only the collectors that read the grown dimension run.
-  netns      a real network namespace with 10, 100 and 1000 interfaces (veth
+  netns      a real network namespace with 10, 100, 1000 and 2000 interfaces (veth
              pairs with both ends inside it, addresses in 198.18.0.0/15), both
              exporters started inside it with netdev (rtnetlink, the default)
              and netclass (sysfs). Needs root and iproute2.
@@ -51,7 +51,7 @@ SYNTHETIC = [
     ("disks", [50, 500], ["diskstats"], []),
     ("mounts", [100, 2000], ["filesystem"], []),
 ]
-NETNS_SIZES = [10, 100, 1000]
+NETNS_SIZES = [10, 100, 1000, 2000]  # 2000: 1000 veth pairs
 
 
 def write(path, text):
