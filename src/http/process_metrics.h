@@ -69,6 +69,7 @@ class ProcessMetrics {
   std::string proc_root_;
   KeptOpenFile stat_;
   DIR* fd_dir_ = nullptr;
+  bool fd_dir_is_procfs_ = false;  // The kernel may report the fd count as the directory size.
   // The start time is fixed for the life of the process, and /proc/stat is
   // large on many-CPU machines, so it is read once, on first success.
   std::optional<double> start_time_seconds_;

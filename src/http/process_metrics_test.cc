@@ -1,5 +1,6 @@
 #include "http/process_metrics.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -112,6 +113,11 @@ TEST(ProcessMetricsTest, FixtureTree) {
   EXPECT_DOUBLE_EQ(set.Find("process_resident_memory_bytes"), 3347 * page);
   EXPECT_DOUBLE_EQ(set.Find("process_start_time_seconds"), 1795813166 + 102247 / ticks);
   EXPECT_DOUBLE_EQ(set.Find("process_open_fds"), 4);
+  // Again through the kept-open directory: a fixture directory's size is not
+  // a descriptor count, so it is still listed.
+  set.Clear();
+  ASSERT_TRUE(metrics.Collect(&set).ok());
+  EXPECT_DOUBLE_EQ(set.Find("process_open_fds"), 4);
 
   rlimit nofile{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &nofile), 0);
@@ -158,6 +164,20 @@ TEST(ProcessMetricsTest, RealProcess) {
   ASSERT_TRUE(metrics.Collect(&set).ok());
   EXPECT_EQ(set.Find("process_open_fds"), before + 1);
   close(fd);
+
+  // Whether the count came from the directory's size (Linux 6.2+) or from
+  // listing it, it is what a listing sees, the listing's own fd included.
+  set.Clear();
+  ASSERT_TRUE(metrics.Collect(&set).ok());
+  DIR* dir = opendir("/proc/self/fd");
+  ASSERT_NE(dir, nullptr);
+  double listed = 0;
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] != '.') ++listed;
+  }
+  closedir(dir);
+  // The listing's own fd is one more than the collector saw.
+  EXPECT_EQ(set.Find("process_open_fds"), listed - 1);
 }
 
 }  // namespace
