@@ -146,8 +146,11 @@ class AttrFiles {
 
   // Reads at most `cap` (<= kAttrPageSize) bytes of the attribute at `path`
   // from offset 0 with one read. *out views an internal buffer valid until the
-  // next Read. Returns 0 or errno. A stale fd (device removed and re-added)
-  // is reopened once.
+  // next Read. Returns 0 or errno. A stale fd (device removed and re-added:
+  // kernfs answers ENODEV for a removed node) is reopened once. Other read
+  // errors keep the fd: attributes such as a down interface's `carrier` or
+  // `speed` fail with EINVAL on every read, and reopening them each scrape
+  // was an open and a close per attribute for the same answer.
   int Read(std::string_view path, size_t cap, std::string_view* out) {
     if (cap > kAttrPageSize) cap = kAttrPageSize;
     last_error_was_open_ = false;
@@ -155,7 +158,7 @@ class AttrFiles {
     if (it != files_.end()) {
       it->second.generation = generation_;
       int err = ReadOnce(it->second.fd.get(), buffer_, cap, out);
-      if (err == 0 || err == EAGAIN || err == EINTR) return err;
+      if (err != ENODEV) return err;
       Erase(it);
     }
     path_.assign(path);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,28 @@ TEST(AttrFilesTest, SweptFdsReturnToTheBudget) {
   std::string_view out;
   ASSERT_EQ(again.Read(tree.Path("x"), kAttrPageSize, &out), 0);
   EXPECT_EQ(again.open_count(), 1u);
+}
+
+// A read that fails for another reason than a removed node keeps its fd: the
+// next scrape reads the same open file again instead of reopening the path.
+TEST(AttrFilesTest, ReadErrorsOtherThanEnodevKeepTheFd) {
+  testing::ScratchTree tree("attr_keep_on_error");
+  tree.Write("d/placeholder", "");
+  const std::string path = tree.Path("d");
+  AttrFiles files;
+  std::string_view out;
+  EXPECT_EQ(files.Read(path, kAttrPageSize, &out), EISDIR);
+  EXPECT_FALSE(files.last_error_was_open());
+  files.Sweep();
+  EXPECT_EQ(files.open_count(), 1u);
+
+  // Replace the directory with a file: a reopen would read "1\n"; the kept
+  // fd still refers to the old directory and fails the same way.
+  ASSERT_EQ(std::system(("rm -rf '" + path + "'").c_str()), 0);
+  tree.Write("d", "1\n");
+  EXPECT_EQ(files.Read(path, kAttrPageSize, &out), EISDIR);
+  files.Sweep();
+  EXPECT_EQ(files.open_count(), 1u);
 }
 
 }  // namespace
