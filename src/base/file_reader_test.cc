@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 namespace nodex {
 namespace {
@@ -102,6 +105,38 @@ TEST(KeptOpenFileTest, ProcSelfStatTwice) {
   ASSERT_TRUE(file.Read(&content).ok());
   EXPECT_EQ(content.substr(0, content.find(')')), first.substr(0, first.find(')')));
   EXPECT_EQ(content.back(), '\n');
+}
+
+// A seq_file longer than the kernel's one-page record buffer comes back in
+// several reads; each continues (pread at the end of the previous one) where
+// the last stopped, and a second Read starts again at record 0.
+TEST(KeptOpenFileTest, MultiPageSeqFileTwice) {
+  const char* path = "/proc/crypto";
+  std::ifstream in(path);
+  if (!in) GTEST_SKIP() << path << " is not readable here";
+  const std::string expected((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (expected.size() <= static_cast<size_t>(getpagesize())) GTEST_SKIP() << path << " fits in one page here";
+  KeptOpenFile file(path);
+  std::string_view content;
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(file.Read(&content).ok());
+    EXPECT_EQ(content, expected) << "round " << round;
+  }
+}
+
+// A pipe cannot pread (ESPIPE): it is read from where it is, as stdin for
+// `nodex lint -` may be.
+TEST(ReadFdFromStartTest, PipeIsReadSequentially) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const std::string text(5000, 'x');
+  ASSERT_EQ(::write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fds[1]);
+  std::vector<char> buffer;
+  const long n = ReadFdFromStart(fds[0], &buffer);
+  ::close(fds[0]);
+  ASSERT_EQ(n, static_cast<long>(text.size()));
+  EXPECT_EQ(std::string(buffer.data(), static_cast<size_t>(n)), text);
 }
 
 TEST(ReadFileOnceTest, ReadsAndReportsMissing) {
