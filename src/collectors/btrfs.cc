@@ -14,6 +14,7 @@
 #include <map>
 
 #include "base/file_reader.h"
+#include "base/mount_table_file.h"
 #include "base/parse.h"
 #include "base/split.h"
 #include "collectors/go_strconv.h"
@@ -260,11 +261,7 @@ class BtrfsCollector : public Collector {
   // failure only drops that filesystem (logged at debug level).
   void ReadIoctlStats() {
     ioctl_stats_.clear();
-    std::string_view content;
-    Status st = mountinfo_root_.Read(&content);
-    if (st.code() == StatusCode::kNoData) st = mountinfo_self_.Read(&content);
-    if (st.ok()) st = ParseBtrfsMounts(content, &mounts_);
-    if (!st.ok()) {
+    if (Status st = LoadMounts(); !st.ok()) {
       Debug("Error querying btrfs device stats with ioctl", st.message());
       return;
     }
@@ -282,6 +279,30 @@ class BtrfsCollector : public Collector {
       devices_done.push_back(m.device);
       ioctl_stats_[fsid] = std::move(devices);
     }
+  }
+
+  // Brings mounts_ up to date with the mount table, parsing it again only
+  // when /proc/1/mountinfo may have changed since mounts_ were parsed from it.
+  // The fallback gives no such promise and is parsed every time.
+  Status LoadMounts() {
+    std::string_view content;
+    bool changed = true;
+    Status st = mountinfo_root_.Read(&content, &changed);
+    const bool from_root = st.ok();
+    if (st.code() == StatusCode::kNoData) st = mountinfo_self_.Read(&content);
+    if (!st.ok()) {
+      mounts_from_root_ = false;
+      return st;
+    }
+    if (from_root && !changed && mounts_from_root_) return Status::Ok();
+    mounts_from_root_ = false;
+    st = ParseBtrfsMounts(content, &mounts_);
+    if (!st.ok()) {
+      mountinfo_root_.Invalidate();
+      return st;
+    }
+    mounts_from_root_ = from_root;
+    return Status::Ok();
   }
 
   Status QueryMount(const std::string& path, std::string* fsid, std::vector<IoctlDevice>* devices) {
@@ -388,13 +409,15 @@ class BtrfsCollector : public Collector {
   }
 
   std::string dir_, rootfs_;
-  KeptOpenFile mountinfo_root_, mountinfo_self_;
+  MountTableFile mountinfo_root_;
+  KeptOpenFile mountinfo_self_;
   Logger* log_;
   sysfs::AttrFiles attrs_;
   std::vector<sysfs::DirEntry> fs_entries_, dev_entries_, scratch_entries_, layout_entries_;
   std::vector<Filesystem> filesystems_;
   size_t fs_count_ = 0;
   std::vector<BtrfsMount> mounts_;
+  bool mounts_from_root_ = false;  // mounts_ were parsed from mountinfo_root_'s current content.
   std::map<std::string, std::vector<IoctlDevice>, std::less<>> ioctl_stats_;
   std::string base_, path_, rel_, rel2_, key_;
 };

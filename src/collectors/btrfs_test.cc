@@ -1,9 +1,13 @@
 #include "collectors/btrfs.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
+
+#include "base/file_reader.h"
 
 #include "collectors/testing/kit.h"
 #include "collectors/testing/scratch.h"
@@ -126,6 +130,53 @@ TEST(BtrfsCollectorTest, MissingModuleIsNoSamplesAndBrokenFilesFail) {
   badcommit.Write("fs/btrfs/aaaaaaaa-0000/commit_stats", "commits many\n");
   auto bad = testing::MustCreate(NewBtrfsCollector, testing::SysContext(badcommit.root()));
   EXPECT_EQ(bad->Collect(set).code(), StatusCode::kError);
+}
+
+// What the collector logged so far.
+std::string LoggedSoFar(const std::string& path) {
+  std::string text;
+  EXPECT_TRUE(ReadFileOnce(path, &text).ok());
+  return text;
+}
+
+TEST(BtrfsCollectorTest, MountinfoFixtureChangesAreSeenOnTheNextScrape) {
+  // A regular file gives no change reports, so it is parsed every scrape;
+  // a malformed table is reported (at debug level) until it is fixed.
+  testing::ScratchTree t("btrfs_mountinfo");
+  t.Write("proc/1/mountinfo", "1 0 0:50 / /vol1 rw - btrfs /dev/sdy rw\n");
+  t.MakeDir("sys");
+  const std::string log_path = t.Path("debug.log");
+  const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  ASSERT_GE(log_fd, 0);
+  Logger log(LogLevel::kDebug, LogFormat::kLogfmt, log_fd);
+  Context ctx = testing::SysContext(t.Path("sys"), nullptr, &log);
+  ctx.paths.procfs = t.Path("proc");
+  ctx.paths.rootfs = t.root();
+  auto c = testing::MustCreate(NewBtrfsCollector, ctx);
+  expo::MetricSet set;
+  // Neither mount point exists, so each is inspected and dropped.
+  ASSERT_TRUE(c->Collect(set).ok());
+  std::string logged = LoggedSoFar(log_path);
+  EXPECT_NE(logged.find(t.Path("vol1")), std::string::npos) << logged;
+  t.Write("proc/1/mountinfo", "1 0 0:51 / /vol2 rw - btrfs /dev/sdz rw\n");
+  ASSERT_TRUE(c->Collect(set).ok());
+  logged = LoggedSoFar(log_path);
+  EXPECT_NE(logged.find(t.Path("vol2")), std::string::npos) << logged;
+
+  t.Write("proc/1/mountinfo", "1 0 0:51 / /vol3 rw btrfs\n");
+  ASSERT_TRUE(c->Collect(set).ok());
+  ASSERT_TRUE(c->Collect(set).ok());
+  logged = LoggedSoFar(log_path);
+  size_t errors = 0;
+  for (size_t at = 0; (at = logged.find("Error querying btrfs device stats", at)) != std::string::npos; ++at) ++errors;
+  EXPECT_EQ(errors, 2u) << logged;
+  t.Write("proc/1/mountinfo", "1 0 0:52 / /vol4 rw - btrfs /dev/sdx rw\n");
+  ASSERT_TRUE(c->Collect(set).ok());
+  logged = LoggedSoFar(log_path);
+  EXPECT_NE(logged.find(t.Path("vol4")), std::string::npos) << logged;
+  EXPECT_EQ(logged.find(t.Path("vol3")), std::string::npos) << logged;
+  EXPECT_EQ(set.samples().size(), 0u);
+  ::close(log_fd);
 }
 
 TEST(BtrfsCollectorTest, MatchesNodeExporterOnConformanceFixtures) {

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "base/file_reader.h"
+#include "base/mount_table_file.h"
 #include "base/parse.h"
 #include "collectors/procfs_helpers.h"
 
@@ -46,6 +47,15 @@ constexpr std::string_view kNoWorkerError = "no stat worker available";
 // ---------------------------------------------------------------------------
 // The statfs worker pool. State shared with the workers lives in a
 // shared_ptr: a worker blocked in a hung statfs may outlive the collector.
+//
+// Hand-offs between threads cost more than the statfs calls themselves
+// (each is a futex wake and a context switch), so a scrape wakes one worker,
+// which runs the queued jobs one after another and wakes the scrape once,
+// when the last job is resolved. Only a job still running kHelpAfter after
+// it started (a slow or hung mount) makes the scrape wake one more worker for
+// the jobs queued behind it, so slow mounts are still statted in parallel.
+
+constexpr std::chrono::milliseconds kHelpAfter{2};
 
 enum class JobState : uint8_t { kPending, kRunning, kDone, kTimedOut, kNoWorker };
 
@@ -58,8 +68,9 @@ struct Job {
 };
 
 struct Worker {
-  bool busy = false;       // Inside statfs.
-  bool timed_out = false;  // Its statfs missed the deadline; counted in stuck_workers.
+  bool busy = false;        // Inside statfs.
+  bool timed_out = false;   // Its statfs missed the deadline; counted in stuck_workers.
+  bool help_asked = false;  // The scrape already woke a helper for this job.
   uint64_t generation = 0;
   size_t job = 0;
   Clock::time_point started;
@@ -113,6 +124,14 @@ struct PoolState {
   }
 };
 
+// Wakes the scrape waiting in RunStats; called when its last job resolved.
+// Notifying without the lock lets the scrape take it without blocking.
+void NotifyScrape(PoolState& s, std::unique_lock<std::mutex>& lock) {
+  lock.unlock();
+  s.done_cv.notify_one();
+  lock.lock();
+}
+
 void WorkerLoop(std::shared_ptr<PoolState> state, size_t index) {
   PoolState& s = *state;
   std::unique_lock<std::mutex> lock(s.mu);
@@ -130,13 +149,13 @@ void WorkerLoop(std::shared_ptr<PoolState> state, size_t index) {
     if (s.IsStuck(job.mount_point)) {
       // Another entry for the same mount point hung earlier in this scrape.
       job.state = JobState::kTimedOut;
-      --s.unresolved;
-      s.done_cv.notify_one();
+      if (--s.unresolved == 0) NotifyScrape(s, lock);
       continue;
     }
     job.state = JobState::kRunning;
     w.busy = true;
     w.timed_out = false;
+    w.help_asked = false;
     w.generation = s.generation;
     w.job = index_job;
     w.started = Clock::now();
@@ -149,6 +168,7 @@ void WorkerLoop(std::shared_ptr<PoolState> state, size_t index) {
     w.busy = false;
     if (w.timed_out) {
       // The mount answered after all: retry it normally from the next scrape.
+      // The worker is free again and takes queued jobs like any other.
       w.timed_out = false;
       --s.stuck_workers;
       s.RemoveStuck(w.mount_point);
@@ -157,27 +177,37 @@ void WorkerLoop(std::shared_ptr<PoolState> state, size_t index) {
       done.state = JobState::kDone;
       done.err = err;
       done.buf = w.buf;
-      --s.unresolved;
+      if (--s.unresolved == 0) NotifyScrape(s, lock);
     }
-    s.done_cv.notify_one();
   }
 }
 
 // ---------------------------------------------------------------------------
 
+// One mount to report. The first fields come from the mount table and are
+// kept while it does not change; the rest is this scrape's.
 struct Mount {
   std::string device;
   std::string mount_point;
   std::string fs_type;
-  std::string device_error;
   std::string path;
   uint32_t major = 0;
   uint32_t minor = 0;
   bool read_only = false;
+
+  std::string device_error;
   bool ok = false;  // statfs succeeded.
   struct statfs buf {};
   size_t job = SIZE_MAX;  // Index into the pool's jobs, if queued.
+
+  void ResetScrape() {
+    device_error.clear();
+    ok = false;
+    job = SIZE_MAX;
+  }
 };
+
+constexpr uint32_t kNoMount = UINT32_MAX;
 
 class FilesystemCollector : public Collector {
  public:
@@ -215,16 +245,9 @@ class FilesystemCollector : public Collector {
 
   Status Collect(expo::MetricSet& out) override {
     std::lock_guard<std::mutex> collect_lock(collect_mu_);
-    std::string_view content;
-    Status st = primary_.Read(&content);
-    if (!st.ok()) {
-      // hidepid or a restricted /proc/1: use our own mount namespace's view.
-      Status fb = fallback_.Read(&content);
-      if (!fb.ok()) return Status::Error("failed to read mountinfo: " + st.message() + "; " + fb.message());
-    }
-    st = ParseMountInfo(content, &entries_);
+    Status st = LoadMounts();
     if (!st.ok()) return st;
-    BuildMounts();
+    for (size_t i = 0; i < mount_count_; ++i) mounts_[i].ResetScrape();
     StartWorkers();
     RunStats();
     Emit(out);
@@ -232,6 +255,35 @@ class FilesystemCollector : public Collector {
   }
 
  private:
+  // Brings mounts_ up to date with the mount table. The table is parsed and
+  // filtered again only when it may have changed: /proc/1/mountinfo reports
+  // no change since the table mounts_ were built from. The fallback gives no
+  // such promise and is parsed every time.
+  Status LoadMounts() {
+    std::string_view content;
+    bool changed = true;
+    Status st = primary_.Read(&content, &changed);
+    const bool from_primary = st.ok();
+    if (!from_primary) {
+      // hidepid or a restricted /proc/1: use our own mount namespace's view.
+      Status fb = fallback_.Read(&content);
+      if (!fb.ok()) {
+        mounts_from_primary_ = false;
+        return Status::Error("failed to read mountinfo: " + st.message() + "; " + fb.message());
+      }
+    }
+    if (from_primary && !changed && mounts_from_primary_) return Status::Ok();
+    mounts_from_primary_ = false;
+    st = ParseMountInfo(content, &entries_);
+    if (!st.ok()) {
+      primary_.Invalidate();
+      return st;
+    }
+    BuildMounts();
+    mounts_from_primary_ = from_primary;
+    return Status::Ok();
+  }
+
   void BuildMounts() {
     mount_count_ = 0;
     for (const MountInfoEntry& e : entries_) {
@@ -244,14 +296,12 @@ class FilesystemCollector : public Collector {
       m.device.assign(e.source);
       m.mount_point.assign(mount_point);
       m.fs_type.assign(e.fs_type);
-      m.device_error.clear();
       m.path.assign(JoinPath(rootfs_, m.mount_point));
       m.major = e.major;
       m.minor = e.minor;
       m.read_only = IsReadOnlyMount(e.mount_options, e.super_options);
-      m.ok = false;
-      m.job = SIZE_MAX;
     }
+    FindDuplicates();
   }
 
   void StartWorkers() {
@@ -287,12 +337,26 @@ class FilesystemCollector : public Collector {
     }
     s.unresolved = s.job_count;
     s.active = true;
-    s.work_cv.notify_all();
-
-    const Clock::time_point start_deadline = Clock::now() + timeout_;
+    const Clock::time_point start = Clock::now();
+    const Clock::time_point start_deadline = start + timeout_;
+    Clock::time_point last_wake = start;
+    size_t wake_workers = s.unresolved > 0 ? 1 : 0;
     while (s.unresolved > 0) {
+      if (wake_workers > 0) {
+        lock.unlock();
+        for (; wake_workers > 0; --wake_workers) s.work_cv.notify_one();
+        lock.lock();
+        last_wake = Clock::now();
+      }
       Clock::time_point now = Clock::now();
       Clock::time_point wake = start_deadline;
+      // Helpers are worth waking only while jobs wait and a worker idles.
+      size_t idle = n_workers;
+      for (const Worker& w : s.workers) {
+        if (w.busy) --idle;
+      }
+      const bool queued = s.next_job < s.job_count && idle > 0;
+      bool in_charge = false;  // A worker runs a job that is not (yet) slow.
       for (Worker& w : s.workers) {
         if (!w.busy || w.timed_out || w.generation != s.generation) continue;
         Clock::time_point deadline = w.started + timeout_;
@@ -306,8 +370,27 @@ class FilesystemCollector : public Collector {
             log_->Debug("Mount point timed out, skipping it until statfs returns",
                         {{"collector", "filesystem"}, {"mountpoint", w.mount_point}});
           }
+          continue;
+        }
+        wake = std::min(wake, deadline);
+        if (queued && !w.help_asked) {
+          // This job is slow: one more worker for the jobs behind it.
+          if (now >= w.started + kHelpAfter) {
+            w.help_asked = true;
+            ++wake_workers;
+          } else {
+            in_charge = true;
+            wake = std::min(wake, w.started + kHelpAfter);
+          }
+        }
+      }
+      if (queued && !in_charge && wake_workers == 0) {
+        // The last worker woken has not started a job yet (a busy machine,
+        // or the wake-up went nowhere): wake another if that lasts.
+        if (now >= last_wake + kHelpAfter) {
+          ++wake_workers;
         } else {
-          wake = std::min(wake, deadline);
+          wake = std::min(wake, last_wake + kHelpAfter);
         }
       }
       if (s.stuck_workers == n_workers || now >= start_deadline) {
@@ -320,6 +403,7 @@ class FilesystemCollector : public Collector {
         s.next_job = s.job_count;
       }
       if (s.unresolved == 0) break;
+      if (wake_workers > 0) continue;
       s.done_cv.wait_until(lock, wake);
     }
     s.active = false;
@@ -351,21 +435,25 @@ class FilesystemCollector : public Collector {
 
   // node_exporter sends each label set once; a repeated one (the same device
   // mounted twice on one mount point, e.g. an overmount or a bind mount of a
-  // mount onto itself) keeps its first occurrence in mountinfo order.
-  void MarkDuplicates() {
+  // mount onto itself) keeps its first occurrence in mountinfo order. The
+  // mount_info labels come from the table alone, so their duplicates are
+  // found here; the other families' labels include this scrape's
+  // device_error, so only the candidates (earlier mounts with the same
+  // device, mount point and fs type) are found here, and checked per scrape.
+  void FindDuplicates() {
     order_.clear();
     for (uint32_t i = 0; i < mount_count_; ++i) order_.push_back(i);
     auto stat_key = [this](uint32_t i) {
       const Mount& m = mounts_[i];
-      return std::tie(m.device, m.mount_point, m.fs_type, m.device_error);
+      return std::tie(m.device, m.mount_point, m.fs_type);
     };
     std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) {
       auto ka = stat_key(a), kb = stat_key(b);
       return ka != kb ? ka < kb : a < b;
     });
-    dup_stats_.assign(mount_count_, false);
+    same_stat_key_before_.assign(mount_count_, kNoMount);
     for (size_t k = 1; k < order_.size(); ++k) {
-      if (stat_key(order_[k]) == stat_key(order_[k - 1])) dup_stats_[order_[k]] = true;
+      if (stat_key(order_[k]) == stat_key(order_[k - 1])) same_stat_key_before_[order_[k]] = order_[k - 1];
     }
     auto info_key = [this](uint32_t i) {
       const Mount& m = mounts_[i];
@@ -381,15 +469,21 @@ class FilesystemCollector : public Collector {
     }
   }
 
+  bool DuplicateStats(size_t i) const {
+    for (uint32_t j = same_stat_key_before_[i]; j != kNoMount; j = same_stat_key_before_[j]) {
+      if (mounts_[j].device_error == mounts_[i].device_error) return true;
+    }
+    return false;
+  }
+
   void Emit(expo::MetricSet& out) {
-    MarkDuplicates();
     for (size_t i = 0; i < mount_count_; ++i) {
       const Mount& m = mounts_[i];
       const expo::Label labels[] = {{"device", m.device},
                                     {"mountpoint", m.mount_point},
                                     {"fstype", m.fs_type},
                                     {"device_error", m.device_error}};
-      if (!dup_stats_[i]) {
+      if (!DuplicateStats(i)) {
         out.Add(kDeviceErrorDesc, m.ok ? 0 : 1, labels);
         // Mounts never statted (timeouts) report 0, like node_exporter's
         // stuck-mount branch; a statfs error still reports the options.
@@ -415,7 +509,7 @@ class FilesystemCollector : public Collector {
 
   Logger* log_;
   std::string rootfs_;
-  KeptOpenFile primary_;
+  MountTableFile primary_;
   KeptOpenFile fallback_;
   FilesystemFilters filters_;
   std::chrono::nanoseconds timeout_;
@@ -425,10 +519,15 @@ class FilesystemCollector : public Collector {
 
   std::vector<MountInfoEntry> entries_;
   std::string decoded_;
-  std::vector<Mount> mounts_;  // [0, mount_count_) are this scrape's.
+  std::vector<Mount> mounts_;  // [0, mount_count_) are the current table's.
   size_t mount_count_ = 0;
+  // mounts_ were built from primary_'s current content (not the fallback's,
+  // and the build succeeded).
+  bool mounts_from_primary_ = false;
   std::vector<uint32_t> order_;
-  std::vector<bool> dup_stats_;
+  // Per mount: the previous one with the same device, mount point and fs
+  // type, or kNoMount.
+  std::vector<uint32_t> same_stat_key_before_;
   std::vector<bool> dup_info_;
   std::unordered_map<int, std::string> errno_text_;
 };

@@ -9,12 +9,16 @@
 //   node_filesystem_size_bytes, _free_bytes, _avail_bytes, _files, _files_free
 //   node_filesystem_mount_info     1, labels device, major, minor, mountpoint
 // The last six are only exported for mounts whose statfs succeeded.
+// statfs runs on every scrape; the mount table is parsed and filtered again
+// only when the kernel reports that it changed (base/mount_table_file.h).
 //
 // Hung mounts (a dead NFS server, a stuck FUSE daemon) must never hang a
 // scrape, and must never make nodex grow without bound. The policy:
 //   - statfs runs only on a fixed pool of --collector.filesystem.stat-workers
 //     threads (default 4, at least 1), started on the first scrape and reused.
-//     The scrape thread only queues work and waits with a deadline.
+//     The scrape thread only queues work and waits with a deadline. It wakes
+//     one worker, which runs the jobs one after another; a statfs still
+//     running after 2 ms makes it wake one more for the jobs behind it.
 //   - Each statfs gets --collector.filesystem.mount-timeout (default 5s) from
 //     the moment a worker starts it. A mount that misses it is reported with
 //     device_error="mountpoint timeout" (node_filesystem_device_error 1) and

@@ -2,6 +2,9 @@
 
 #include <dirent.h>
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -9,6 +12,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -280,6 +284,10 @@ class FakeStatfs {
     std::lock_guard<std::mutex> l(mu_);
     errors_[path] = err;
   }
+  void Succeed(const std::string& path) {
+    std::lock_guard<std::mutex> l(mu_);
+    errors_.erase(path);
+  }
   void Block(const std::string& path) {
     std::lock_guard<std::mutex> l(mu_);
     blocked_.insert(path);
@@ -294,6 +302,14 @@ class FakeStatfs {
   std::vector<std::string> Calls() {
     std::lock_guard<std::mutex> l(mu_);
     return calls_;
+  }
+  size_t CallsTo(const std::string& path) {
+    std::lock_guard<std::mutex> l(mu_);
+    return static_cast<size_t>(std::count(calls_.begin(), calls_.end(), path));
+  }
+  void ClearCalls() {
+    std::lock_guard<std::mutex> l(mu_);
+    calls_.clear();
   }
   int InFlight() {
     std::lock_guard<std::mutex> l(mu_);
@@ -578,6 +594,239 @@ TEST(FilesystemCollectorTest, SlowQueueIsBoundedByTheScrapeDeadline) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, milliseconds(400));
   EXPECT_EQ(set.Count("node_filesystem_device_error"), 4u);
   EXPECT_EQ(h.fake.InFlight(), 2);
+}
+
+// Runs Collect on a thread of its own, so the test can act while a statfs
+// blocks.
+class BackgroundCollect {
+ public:
+  BackgroundCollect(Collector* c, expo::MetricSet* set) : thread_([this, c, set] { status_ = c->Collect(*set); }) {}
+  Status Join() {
+    thread_.join();
+    return status_;
+  }
+
+ private:
+  Status status_;
+  std::thread thread_;
+};
+
+// Waits (up to a generous bound, never for timing) until every path in
+// `paths` has been statted.
+bool WaitForCalls(FakeStatfs& fake, const std::vector<std::string>& paths) {
+  for (int i = 0; i < 2500; ++i) {
+    bool all = true;
+    for (const std::string& p : paths) all = all && fake.CallsTo(p) > 0;
+    if (all) return true;
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+  return false;
+}
+
+TEST(FilesystemCollectorTest, SlowMountsDoNotHoldUpTheOthersAndEveryJobIsDone) {
+  // One worker runs the jobs in turn; a statfs still running after the help
+  // threshold (2 ms) brings in another worker for the jobs behind it, and a
+  // second slow one a third. The slow mounts are released only once every
+  // fast one has been statted, so a pool that ran the jobs strictly one
+  // after another would never get there.
+  Harness h("fs_slow",
+            "1 0 0:50 / /mnt/slow1 rw - nfs s1 rw\n2 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+            "3 0 0:51 / /mnt/slow2 rw - nfs s2 rw\n4 0 8:2 / /a rw - ext4 /dev/sda2 rw\n"
+            "5 0 8:3 / /b rw - ext4 /dev/sda3 rw\n6 0 8:4 / /c rw - ext4 /dev/sda4 rw\n");
+  h.flags.Set("collector.filesystem.mount-timeout", "30s");
+  auto c = h.Make();
+  const std::vector<std::string> fast = {"/", "/a", "/b", "/c"};
+  for (int scrape = 0; scrape < 3; ++scrape) {
+    h.fake.ClearCalls();
+    h.fake.Block("/mnt/slow1");
+    h.fake.Block("/mnt/slow2");
+    expo::MetricSet set;
+    BackgroundCollect collect(c.get(), &set);
+    EXPECT_TRUE(WaitForCalls(h.fake, fast)) << "scrape " << scrape << ": fast mounts waited for the slow ones";
+    EXPECT_TRUE(WaitForCalls(h.fake, {"/mnt/slow1", "/mnt/slow2"}));
+    EXPECT_EQ(h.fake.InFlight(), 2);
+    h.fake.Release("/mnt/slow1");
+    h.fake.Release("/mnt/slow2");
+    ASSERT_TRUE(collect.Join().ok());
+    // Every job done, each mount statted once, none timed out.
+    EXPECT_EQ(h.fake.Calls().size(), 6u);
+    EXPECT_EQ(set.Count("node_filesystem_size_bytes"), 6u);
+    for (const char* mp : {"/", "/a", "/b", "/c", "/mnt/slow1", "/mnt/slow2"}) {
+      EXPECT_EQ(set.Find("node_filesystem_device_error", {{"mountpoint", mp}, {"device_error", ""}}), 0) << mp;
+      EXPECT_EQ(set.Find("node_filesystem_size_bytes", {{"mountpoint", mp}}), 4096.0 * 1000) << mp;
+    }
+  }
+}
+
+TEST(FilesystemCollectorTest, SlowMountWithOneWorkerDelaysButDoesNotLoseJobs) {
+  Harness h("fs_slow_one", "1 0 0:50 / /mnt/slow rw - nfs s rw\n2 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+                           "3 0 8:2 / /a rw - ext4 /dev/sda2 rw\n");
+  h.flags.Set("collector.filesystem.mount-timeout", "30s");
+  h.flags.Set("collector.filesystem.stat-workers", "1");
+  h.fake.Block("/mnt/slow");
+  auto c = h.Make();
+  expo::MetricSet set;
+  BackgroundCollect collect(c.get(), &set);
+  EXPECT_TRUE(WaitForCalls(h.fake, {"/mnt/slow"}));
+  std::this_thread::sleep_for(milliseconds(20));  // Well past the help threshold.
+  EXPECT_EQ(h.fake.Calls().size(), 1u) << "the only worker is busy";
+  h.fake.Release("/mnt/slow");
+  ASSERT_TRUE(collect.Join().ok());
+  EXPECT_EQ(h.fake.Calls().size(), 3u);
+  EXPECT_EQ(set.Count("node_filesystem_size_bytes"), 3u);
+}
+
+TEST(FilesystemCollectorTest, ManyFastMountsOverManyScrapes) {
+  std::string mountinfo;
+  for (int i = 0; i < 40; ++i) {
+    mountinfo += std::to_string(i + 1) + " 0 8:" + std::to_string(i) + " / /m" + std::to_string(i) + " rw - ext4 d" +
+                 std::to_string(i) + " rw\n";
+  }
+  Harness h("fs_many", mountinfo);
+  h.fake.Fail("/m7", ENOENT);
+  auto c = h.Make();
+  for (int scrape = 0; scrape < 50; ++scrape) {
+    expo::MetricSet set;
+    ASSERT_TRUE(c->Collect(set).ok());
+    EXPECT_EQ(set.Count("node_filesystem_device_error"), 40u);
+    EXPECT_EQ(set.Count("node_filesystem_size_bytes"), 39u);
+    EXPECT_EQ(set.Find("node_filesystem_device_error", {{"mountpoint", "/m7"}, {"device_error", "no such file or directory"}}),
+              1);
+  }
+  EXPECT_EQ(h.fake.Calls().size(), 50u * 40u);
+}
+
+// ------------------------------------------------------ mount table reuse
+
+TEST(FilesystemCollectorTest, FixtureChangesAreSeenOnTheNextScrape) {
+  // A regular file gives no change reports, so it is parsed every scrape.
+  Harness h("fs_fixture_change", "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n");
+  auto c = h.Make();
+  expo::MetricSet set;
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(set.Count("node_filesystem_size_bytes"), 1u);
+  h.tree.Write("proc/1/mountinfo", "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n2 1 8:2 / /srv ro - xfs /dev/sdb rw\n");
+  set.Clear();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(set.Count("node_filesystem_size_bytes"), 2u);
+  EXPECT_EQ(set.Find("node_filesystem_readonly", {{"mountpoint", "/srv"}, {"fstype", "xfs"}}), 1);
+  h.tree.Write("proc/1/mountinfo", "garbage\n");
+  set.Clear();
+  EXPECT_FALSE(c->Collect(set).ok());
+  h.tree.Write("proc/1/mountinfo", "2 1 8:2 / /srv rw - xfs /dev/sdb rw\n");
+  set.Clear();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(set.Count("node_filesystem_size_bytes"), 1u);
+  EXPECT_EQ(set.Find("node_filesystem_readonly", {{"mountpoint", "/srv"}}), 0);
+  EXPECT_TRUE(std::isnan(set.Find("node_filesystem_size_bytes", {{"mountpoint", "/"}})));
+}
+
+TEST(FilesystemCollectorTest, FallbackIsParsedEveryTimeAndPrimaryTakesOverWhenReadable) {
+  Harness h("fs_fallback_switch", "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n", "self/mountinfo");
+  auto c = h.Make();
+  expo::MetricSet set;
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(set.Count("node_filesystem_size_bytes"), 1u);
+  h.tree.Write("proc/self/mountinfo", "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n2 1 8:2 / /a rw - ext4 /dev/sda2 rw\n");
+  set.Clear();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(set.Count("node_filesystem_size_bytes"), 2u);
+  h.tree.Write("proc/1/mountinfo", "3 1 8:3 / /b rw - ext4 /dev/sda3 rw\n");
+  set.Clear();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(set.Count("node_filesystem_size_bytes"), 1u);
+  EXPECT_EQ(set.Find("node_filesystem_size_bytes", {{"mountpoint", "/b"}}), 4096.0 * 1000);
+}
+
+// Runs `body` on a thread of its own in a new mount namespace that shares no
+// propagation with the machine's: the test's mounts stay invisible to other
+// processes, and nobody else's mounts change its table. That thread's table
+// is /proc/thread-self/mountinfo. Returns false, without running `body`, when
+// the namespace cannot be made (*why says why).
+bool RunInPrivateMountNamespace(const std::function<void()>& body, std::string* why) {
+  bool ran = false;
+  std::thread thread([&] {
+    if (::unshare(CLONE_NEWNS) != 0) {
+      *why = std::string("unshare(CLONE_NEWNS): ") + strerror(errno);
+      return;
+    }
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+      *why = std::string("making / private: ") + strerror(errno);
+      return;
+    }
+    ran = true;
+    body();
+  });
+  thread.join();
+  return ran;
+}
+
+TEST(FilesystemCollectorTest, RealMountTableIsReusedUntilItChanges) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a tmpfs in a private mount namespace";
+  ScratchTree tree("fs_real_table");
+  tree.MakeDir("proc/1");
+  tree.MakeDir("m1");
+  tree.MakeDir("m2");
+  ASSERT_EQ(::symlink("/proc/thread-self/mountinfo", tree.Path("proc/1/mountinfo").c_str()), 0) << strerror(errno);
+  const std::string m1 = tree.Path("m1"), m2 = tree.Path("m2");
+  FlagValues flags;
+  flags.Set("collector.filesystem.mount-points-include", "^" + tree.root() + "/");
+  Context ctx;
+  ctx.paths.procfs = tree.Path("proc");
+  ctx.flags = &flags;
+  std::string why;
+  const bool ran = RunInPrivateMountNamespace(
+      [&] {
+        FakeStatfs fake;
+        auto made = NewFilesystemCollectorWithStatfs(ctx, fake.Function());
+        ASSERT_TRUE(made.ok()) << made.status().message();
+        std::unique_ptr<Collector> c = std::move(made.value());
+        auto scrape = [&](expo::MetricSet* set) {
+          set->Clear();
+          Status st = c->Collect(*set);
+          EXPECT_TRUE(st.ok()) << st.message();
+        };
+        expo::MetricSet set;
+        scrape(&set);
+        EXPECT_EQ(set.Count("node_filesystem_device_error"), 0u);
+
+        ASSERT_EQ(::mount("nodex-m1", m1.c_str(), "tmpfs", 0, "size=64k"), 0) << strerror(errno);
+        scrape(&set);
+        EXPECT_EQ(set.Find("node_filesystem_size_bytes", {{"mountpoint", m1}, {"device", "nodex-m1"}}), 4096.0 * 1000);
+        EXPECT_EQ(set.Find("node_filesystem_readonly", {{"mountpoint", m1}}), 0);
+
+        // The table is reused; this scrape's statfs results are not.
+        fake.Fail(m1, EACCES);
+        scrape(&set);
+        EXPECT_EQ(set.Find("node_filesystem_device_error", {{"mountpoint", m1}, {"device_error", "permission denied"}}),
+                  1);
+        EXPECT_TRUE(std::isnan(set.Find("node_filesystem_size_bytes", {{"mountpoint", m1}})));
+        fake.Succeed(m1);
+        scrape(&set);
+        EXPECT_EQ(set.Find("node_filesystem_device_error", {{"mountpoint", m1}, {"device_error", ""}}), 0);
+        EXPECT_EQ(set.Count("node_filesystem_device_error"), 1u);
+        EXPECT_EQ(fake.CallsTo(m1), 3u);
+
+        // A second mount, a read-only remount and an overmount by the same
+        // device (reported once) are all seen on the next scrape.
+        ASSERT_EQ(::mount("nodex-m2", m2.c_str(), "tmpfs", 0, "size=64k"), 0) << strerror(errno);
+        ASSERT_EQ(::mount(nullptr, m1.c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr), 0) << strerror(errno);
+        ASSERT_EQ(::mount(m2.c_str(), m2.c_str(), nullptr, MS_BIND, nullptr), 0) << strerror(errno);
+        scrape(&set);
+        EXPECT_EQ(set.Find("node_filesystem_readonly", {{"mountpoint", m1}}), 1);
+        EXPECT_EQ(set.Find("node_filesystem_size_bytes", {{"mountpoint", m2}}), 4096.0 * 1000);
+        EXPECT_EQ(set.Count("node_filesystem_size_bytes"), 2u);
+        EXPECT_EQ(set.Count("node_filesystem_mount_info"), 2u);
+
+        ASSERT_EQ(::umount2(m2.c_str(), MNT_DETACH), 0) << strerror(errno);
+        ASSERT_EQ(::umount2(m2.c_str(), MNT_DETACH), 0) << strerror(errno);
+        ASSERT_EQ(::umount2(m1.c_str(), MNT_DETACH), 0) << strerror(errno);
+        scrape(&set);
+        EXPECT_EQ(set.Count("node_filesystem_device_error"), 0u);
+        c.reset();
+      },
+      &why);
+  if (!ran) GTEST_SKIP() << "no private mount namespace: " << why;
 }
 
 // ---------------------------------------------------------------- kit
