@@ -185,7 +185,7 @@ std::string_view Scope(const uint8_t* ip, bool v4) {
   return "global";
 }
 
-class NetdevCollector : public Collector, private LinkSink {
+class NetdevCollector : public Collector, private LinkSink, private LinkStatsSink {
  public:
   NetdevCollector(const Context& ctx, std::unique_ptr<RE2> include, std::unique_ptr<RE2> exclude)
       : proc_net_dev_(ctx.Proc("net/dev")),
@@ -198,7 +198,10 @@ class NetdevCollector : public Collector, private LinkSink {
         address_info_(procfs_helpers::BoolFlagOr(ctx, "collector.netdev.address-info", false)),
         label_ifalias_(procfs_helpers::BoolFlagOr(ctx, "collector.netdev.label-ifalias", false)) {}
 
-  ~NetdevCollector() override { CloseSocket(); }
+  ~NetdevCollector() override {
+    CloseSocket();
+    CloseMonitor();
+  }
 
   Status Collect(expo::MetricSet& out) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -258,9 +261,42 @@ class NetdevCollector : public Collector, private LinkSink {
     }
   }
 
+  // Remembers the ifindex -> name mapping of an RTM_GETLINK dump.
+  void OnLinkIndex(uint32_t ifindex, std::string_view name, bool has_stats) override {
+    CachedLink& link = links_.emplace_back();
+    link.ifindex = ifindex;
+    link.has_stats = has_stats;
+    link.name.assign(name);
+  }
+
+  // Stores the counters of an RTM_GETSTATS dump in the cached link; they are
+  // reported only once the whole dump named known links alone.
+  void OnLinkStats(uint32_t ifindex, const LinkStats& stats) override {
+    // Both dumps walk the links in the same order, so the next cached link
+    // is almost always the one.
+    size_t i = cursor_;
+    if (i >= links_.size() || links_[i].ifindex != ifindex) {
+      auto it = std::lower_bound(links_.begin(), links_.end(), ifindex,
+                                 [](const CachedLink& l, uint32_t index) { return l.ifindex < index; });
+      if (it == links_.end() || it->ifindex != ifindex) {
+        unknown_ifindex_ = true;
+        return;
+      }
+      i = static_cast<size_t>(it - links_.begin());
+    }
+    links_[i].stats = stats;
+    links_[i].seen = true;
+    cursor_ = i + 1;
+  }
+
   void CloseSocket() {
     if (nl_ != nullptr) mnl_socket_close(nl_);
     nl_ = nullptr;
+  }
+
+  void CloseMonitor() {
+    if (monitor_ != nullptr) mnl_socket_close(monitor_);
+    monitor_ = nullptr;
   }
 
   Status OpenSocket() {
@@ -277,29 +313,139 @@ class NetdevCollector : public Collector, private LinkSink {
     return Status::Ok();
   }
 
-  // One RTM_GETLINK dump over a socket kept open across scrapes. Any failure
-  // closes the socket so a half-read dump never leaks into the next scrape.
+  // Subscribes to RTMGRP_LINK: every link added, deleted, renamed or changed
+  // queues a message on this socket. Without it the cache is never trusted.
+  void OpenMonitor() {
+    monitor_ = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    int err = errno;
+    if (monitor_ != nullptr && mnl_socket_bind(monitor_, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+      err = errno;
+      CloseMonitor();
+    }
+    if (monitor_ != nullptr) {
+      monitor_failed_ = false;
+    } else if (!monitor_failed_) {
+      monitor_failed_ = true;
+      if (log_ != nullptr) {
+        log_->Debug("Cannot watch link changes, reading the counters with RTM_GETLINK",
+                    {{"collector", "netdev"}, {"err", std::strerror(err)}});
+      }
+    }
+  }
+
+  // Why the cache may not name every link any more, or nullptr when it
+  // does: it was built by an RTM_GETLINK dump after the monitor subscribed,
+  // and the monitor has received nothing since. Any message, an overflow
+  // (ENOBUFS: messages were lost) or any other error means a link may have
+  // changed. Empties the monitor's queue either way, so that the next scrape
+  // sees only later changes.
+  const char* CacheStale() {
+    if (monitor_ == nullptr) {
+      // Opened before the RTM_GETLINK dump that rebuilds the cache, so no
+      // change after that dump can go unseen.
+      OpenMonitor();
+      return "no cache";
+    }
+    const char* stale = cache_valid_ ? nullptr : "no cache";
+    const int fd = mnl_socket_get_fd(monitor_);
+    // A change storm is cheaper to forget with a new subscription than to
+    // read message by message.
+    constexpr int kMaxDrain = 64;
+    for (int i = 0;; ++i) {
+      if (i == kMaxDrain) {
+        CloseMonitor();
+        OpenMonitor();
+        return "link changes";
+      }
+      // The content does not matter: a short read discards the rest of the message.
+      char buf[64];
+      ssize_t n = ::recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+      if (n >= 0) {
+        if (stale == nullptr) stale = "link change";
+        continue;
+      }
+      if (errno == ENOBUFS) {
+        stale = "link change notifications lost";
+        continue;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return stale;
+      CloseMonitor();
+      OpenMonitor();
+      return "link change monitor failed";
+    }
+  }
+
+  // The counters over a dump socket kept open across scrapes: one
+  // RTM_GETSTATS dump when the link cache is valid, else (first scrape, a
+  // link changed, a new ifindex, an error before, or a kernel without
+  // RTM_GETSTATS) an RTM_GETLINK dump, which also rebuilds the cache.
+  //
+  // The one race left: a link renamed, or deleted and re-created with the
+  // same ifindex, after CacheStale() drained the monitor but before the
+  // RTM_GETSTATS dump is reported under its old name for this one scrape;
+  // its notification is already queued, so the next scrape rebuilds the
+  // cache. (A link created in that window has an unknown ifindex and sends
+  // this scrape to RTM_GETLINK; one deleted in it is simply not in the dump.)
+  //
+  // Any failure closes the dump socket so a half-read dump never leaks into
+  // the next scrape, and invalidates the cache.
   Status CollectNetlink() {
     if (nl_ == nullptr) {
       Status st = OpenSocket();
-      if (!st.ok()) return st;
+      if (!st.ok()) {
+        cache_valid_ = false;
+        return st;
+      }
     }
-    Status st = Dump();
-    if (!st.ok()) CloseSocket();
+    Status st = Status::Ok();
+    bool served = false;
+    if (stats_supported_) {
+      const char* stale = CacheStale();
+      if (stale == nullptr) {
+        st = StatsDump(&served);
+        stale = "new ifindex";
+      }
+      // Once per link change, not per scrape.
+      if (st.ok() && !served && stats_supported_ && monitor_ != nullptr && log_ != nullptr &&
+          log_->Enabled(LogLevel::kDebug)) {
+        log_->Debug("Reading link names with RTM_GETLINK", {{"collector", "netdev"}, {"reason", stale}});
+      }
+    }
+    if (st.ok() && !served) {
+      cache_valid_ = false;
+      links_.clear();
+      st = LinkDump();
+      if (st.ok()) {
+        std::sort(links_.begin(), links_.end(),
+                  [](const CachedLink& a, const CachedLink& b) { return a.ifindex < b.ifindex; });
+        cache_valid_ = monitor_ != nullptr;
+      }
+    }
+    if (!st.ok()) {
+      CloseSocket();
+      cache_valid_ = false;
+    }
     return st;
   }
 
-  Status Dump() {
-    alignas(nlmsghdr) uint8_t req[MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(ifinfomsg))] = {};
+  Status SendDumpRequest(uint16_t type, const void* extra, size_t extra_len) {
+    alignas(nlmsghdr) uint8_t req[MNL_NLMSG_HDRLEN + MNL_ALIGN(std::max(sizeof(ifinfomsg), sizeof(if_stats_msg)))] = {};
     nlmsghdr* nlh = mnl_nlmsg_put_header(req);
-    nlh->nlmsg_type = RTM_GETLINK;
+    nlh->nlmsg_type = type;
     nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     nlh->nlmsg_seq = ++seq_ == 0 ? ++seq_ : seq_;
-    auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-    ifi->ifi_family = AF_UNSPEC;
+    std::memcpy(mnl_nlmsg_put_extra_header(nlh, extra_len), extra, extra_len);
     if (mnl_socket_sendto(nl_, nlh, nlh->nlmsg_len) < 0) {
       return Status::Error(std::string("netlink send: ") + std::strerror(errno));
     }
+    return Status::Ok();
+  }
+
+  // Receives the reply to the last request, handing each buffer to `decode`
+  // until it reports NLMSG_DONE.
+  template <typename Decode>
+  Status ReceiveDump(Decode decode) {
     // The kernel fills dump skbs up to 32 KiB when the reader offers that much.
     constexpr size_t kDumpBufferSize = 32768;
     if (recv_buf_.empty()) recv_buf_.resize(kDumpBufferSize / sizeof(uint64_t));
@@ -311,10 +457,52 @@ class NetdevCollector : public Collector, private LinkSink {
         if (errno == EINTR) continue;
         return Status::Error(std::string("netlink receive: ") + std::strerror(errno));
       }
-      StatusOr<bool> done = DecodeLinkDump({buf, static_cast<size_t>(n)}, seq_, *this);
+      StatusOr<bool> done = decode(std::span<const uint8_t>(buf, static_cast<size_t>(n)));
       if (!done.ok()) return done.status();
       if (*done) return Status::Ok();
     }
+  }
+
+  // RTM_GETLINK: names and counters; reports every link and fills links_.
+  Status LinkDump() {
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    Status st = SendDumpRequest(RTM_GETLINK, &ifi, sizeof(ifi));
+    if (!st.ok()) return st;
+    return ReceiveDump([this](std::span<const uint8_t> buf) { return DecodeLinkDump(buf, seq_, *this); });
+  }
+
+  // RTM_GETSTATS: counters by ifindex, reported under the cached names.
+  // *served stays false, with nothing reported, when the dump named an
+  // ifindex the cache lacks or the kernel refused the request.
+  Status StatsDump(bool* served) {
+    for (CachedLink& link : links_) link.seen = false;
+    cursor_ = 0;
+    unknown_ifindex_ = false;
+    if_stats_msg req{};
+    req.family = AF_UNSPEC;
+    req.filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64);
+    Status st = SendDumpRequest(RTM_GETSTATS, &req, sizeof(req));
+    if (!st.ok()) return st;
+    int netlink_error = 0;
+    st = ReceiveDump([&](std::span<const uint8_t> buf) { return DecodeStatsDump(buf, seq_, *this, &netlink_error); });
+    if (!st.ok()) {
+      // A refused dump ends with its error message: the socket is clean.
+      if (netlink_error != EOPNOTSUPP && netlink_error != EINVAL) return st;
+      stats_supported_ = false;
+      CloseMonitor();
+      if (log_ != nullptr) {
+        log_->Debug("RTM_GETSTATS refused, reading counters with RTM_GETLINK",
+                    {{"collector", "netdev"}, {"err", st.message()}});
+      }
+      return Status::Ok();
+    }
+    if (unknown_ifindex_) return Status::Ok();
+    for (const CachedLink& link : links_) {
+      if (link.seen && link.has_stats) OnLink(link.name, link.stats);
+    }
+    *served = true;
+    return Status::Ok();
   }
 
   Status CollectProcNetDev() {
@@ -419,8 +607,23 @@ class NetdevCollector : public Collector, private LinkSink {
   const bool label_ifalias_;
 
   expo::MetricSet* out_ = nullptr;
-  mnl_socket* nl_ = nullptr;
+  mnl_socket* nl_ = nullptr;  // Dumps.
   uint32_t seq_ = 0;
+  // The ifindex -> name cache, sorted by ifindex, and what keeps it sound.
+  struct CachedLink {
+    uint32_t ifindex = 0;
+    bool has_stats = false;  // Whether RTM_GETLINK reported the link.
+    bool seen = false;       // In this scrape's RTM_GETSTATS dump.
+    std::string name;        // IFNAMSIZ: short enough to never allocate.
+    LinkStats stats;
+  };
+  std::vector<CachedLink> links_;
+  mnl_socket* monitor_ = nullptr;  // RTMGRP_LINK notifications.
+  bool monitor_failed_ = false;    // Logged once.
+  bool cache_valid_ = false;
+  bool stats_supported_ = true;
+  size_t cursor_ = 0;
+  bool unknown_ifindex_ = false;
   std::vector<uint64_t> recv_buf_;  // uint64_t keeps it aligned for nlmsghdr.
   std::vector<ProcNetDevLine> dev_lines_;
   std::vector<Alias> aliases_;
@@ -448,76 +651,128 @@ void CopyCounters(const uint8_t* p, size_t len, size_t width, LinkStats* s) {
 // The counters every kernel since 2.6 sends (rx_nohandler came in 4.6).
 constexpr size_t kMinCounters = 23;
 
+// Checks a counters attribute (u64 or u32 each) and copies it into *stats.
+Status TakeCounters(const nlattr* attr, size_t width, std::string_view what, LinkStats* stats) {
+  const size_t len = mnl_attr_get_payload_len(attr);
+  if (len < kMinCounters * width) {
+    return Status::Error(std::string(what) + " too short: " + std::to_string(len) + " bytes");
+  }
+  CopyCounters(static_cast<const uint8_t*>(mnl_attr_get_payload(attr)), len, width, stats);
+  return Status::Ok();
+}
+
+// Calls on_attr(type, attr) for each attribute after the family header of
+// `header_len` bytes; the caller has checked that the payload holds it.
+// Returns false when bytes that are not a whole attribute end the message.
+template <typename OnAttr>
+bool ForEachAttr(const nlmsghdr* nlh, size_t header_len, OnAttr on_attr) {
+  // Not mnl_nlmsg_get_payload_tail: it rounds nlmsg_len up, past the end of
+  // a buffer whose last message has an unaligned length.
+  const char* tail = reinterpret_cast<const char*>(nlh) + nlh->nlmsg_len;
+  auto* attr = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, header_len));
+  for (; mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr))); attr = mnl_attr_next(attr)) {
+    on_attr(mnl_attr_get_type(attr), attr);
+  }
+  return reinterpret_cast<const char*>(attr) >= tail;
+}
+
 Status DecodeLink(const nlmsghdr* nlh, LinkSink& sink) {
   if (mnl_nlmsg_get_payload_len(nlh) < sizeof(ifinfomsg)) return Status::Error("truncated RTM_NEWLINK message");
+  ifinfomsg ifi;
+  std::memcpy(&ifi, mnl_nlmsg_get_payload(nlh), sizeof(ifi));
   std::string_view name;
   const nlattr* stats64 = nullptr;
   const nlattr* stats32 = nullptr;
-  const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
-  for (auto* attr = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(ifinfomsg)));
-       mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr))); attr = mnl_attr_next(attr)) {
+  // A malformed attribute ends the walk without an error, as it always has.
+  (void)ForEachAttr(nlh, sizeof(ifinfomsg), [&](uint16_t type, const nlattr* attr) {
     const char* payload = static_cast<const char*>(mnl_attr_get_payload(attr));
-    size_t len = mnl_attr_get_payload_len(attr);
-    switch (mnl_attr_get_type(attr)) {
-      case IFLA_IFNAME: name = std::string_view(payload, strnlen(payload, len)); break;
+    switch (type) {
+      case IFLA_IFNAME: name = std::string_view(payload, strnlen(payload, mnl_attr_get_payload_len(attr))); break;
       case IFLA_STATS64: stats64 = attr; break;
       case IFLA_STATS: stats32 = attr; break;
       default: break;
     }
-  }
-  const nlattr* chosen = stats64 != nullptr ? stats64 : stats32;
-  if (chosen == nullptr) return Status::Ok();
-  const size_t width = chosen == stats64 ? 8 : 4;
-  const size_t len = mnl_attr_get_payload_len(chosen);
-  if (len < kMinCounters * width) {
-    return Status::Error(std::string(width == 8 ? "IFLA_STATS64" : "IFLA_STATS") +
-                         " too short: " + std::to_string(len) + " bytes");
-  }
+  });
+  const auto ifindex = static_cast<uint32_t>(ifi.ifi_index);
   LinkStats stats;
-  CopyCounters(static_cast<const uint8_t*>(mnl_attr_get_payload(chosen)), len, width, &stats);
+  if (stats64 != nullptr) {
+    Status st = TakeCounters(stats64, 8, "IFLA_STATS64", &stats);
+    if (!st.ok()) return st;
+  } else if (stats32 != nullptr) {
+    Status st = TakeCounters(stats32, 4, "IFLA_STATS", &stats);
+    if (!st.ok()) return st;
+  } else {
+    sink.OnLinkIndex(ifindex, name, false);
+    return Status::Ok();
+  }
+  sink.OnLinkIndex(ifindex, name, true);
   sink.OnLink(name, stats);
   return Status::Ok();
 }
 
-}  // namespace
+Status DecodeStats(const nlmsghdr* nlh, LinkStatsSink& sink) {
+  if (mnl_nlmsg_get_payload_len(nlh) < sizeof(if_stats_msg)) return Status::Error("truncated RTM_NEWSTATS message");
+  if_stats_msg ifsm;
+  std::memcpy(&ifsm, mnl_nlmsg_get_payload(nlh), sizeof(ifsm));
+  const nlattr* stats64 = nullptr;
+  bool whole = ForEachAttr(nlh, sizeof(if_stats_msg), [&](uint16_t type, const nlattr* attr) {
+    if (type == IFLA_STATS_LINK_64) stats64 = attr;
+  });
+  if (!whole) return Status::Error("malformed attribute in RTM_NEWSTATS message");
+  if (stats64 == nullptr) return Status::Ok();
+  LinkStats stats;
+  Status st = TakeCounters(stats64, 8, "IFLA_STATS_LINK_64", &stats);
+  if (!st.ok()) return st;
+  sink.OnLinkStats(ifsm.ifindex, stats);
+  return Status::Ok();
+}
 
-StatusOr<bool> DecodeLinkDump(std::span<const uint8_t> buf, uint32_t seq, LinkSink& sink) {
+// Walks the netlink messages of one dump buffer and hands those of type
+// `type` to decode(nlh). The length checks are done here rather than with
+// mnl_nlmsg_ok, which reads nlmsg_len as a signed int and so accepts
+// lengths of 2 GiB and more.
+template <typename Decode>
+StatusOr<bool> WalkDump(std::span<const uint8_t> buf, uint32_t seq, uint16_t type, int* netlink_error, Decode decode) {
   if (reinterpret_cast<uintptr_t>(buf.data()) % alignof(nlmsghdr) != 0) {
     return Status::Error("netlink buffer is not aligned");
   }
   size_t offset = 0;
-  // The length checks are done here rather than with mnl_nlmsg_ok, which
-  // reads nlmsg_len as a signed int and so accepts lengths of 2 GiB and more.
   while (buf.size() - offset >= sizeof(nlmsghdr)) {
     const auto* nlh = reinterpret_cast<const nlmsghdr*>(buf.data() + offset);
     if (nlh->nlmsg_len < sizeof(nlmsghdr) || nlh->nlmsg_len > buf.size() - offset) {
       return Status::Error("truncated netlink message");
     }
     if (seq == 0 || nlh->nlmsg_seq == seq) {
-      switch (nlh->nlmsg_type) {
-        case NLMSG_DONE: return true;
-        case NLMSG_ERROR: {
-          if (mnl_nlmsg_get_payload_len(nlh) < sizeof(nlmsgerr)) return Status::Error("truncated netlink error");
-          nlmsgerr err;
-          std::memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
-          if (err.error != 0) {
-            int code = err.error < 0 ? -err.error : err.error;
-            return Status::Error(std::string("netlink error: ") + std::strerror(code));
-          }
-          break;
+      if (nlh->nlmsg_type == NLMSG_DONE) return true;
+      if (nlh->nlmsg_type == NLMSG_ERROR) {
+        if (mnl_nlmsg_get_payload_len(nlh) < sizeof(nlmsgerr)) return Status::Error("truncated netlink error");
+        nlmsgerr err;
+        std::memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+        if (err.error != 0) {
+          // INT_MIN has no positive counterpart; no errno is that large.
+          int code = err.error == INT_MIN ? INT_MAX : (err.error < 0 ? -err.error : err.error);
+          if (netlink_error != nullptr) *netlink_error = code;
+          return Status::Error(std::string("netlink error: ") + std::strerror(code));
         }
-        case RTM_NEWLINK: {
-          Status st = DecodeLink(nlh, sink);
-          if (!st.ok()) return st;
-          break;
-        }
-        default: break;
+      } else if (nlh->nlmsg_type == type) {
+        Status st = decode(nlh);
+        if (!st.ok()) return st;
       }
     }
     offset += std::min<size_t>(MNL_ALIGN(nlh->nlmsg_len), buf.size() - offset);
   }
   if (offset != buf.size()) return Status::Error("truncated netlink message");
   return false;
+}
+
+}  // namespace
+
+StatusOr<bool> DecodeLinkDump(std::span<const uint8_t> buf, uint32_t seq, LinkSink& sink) {
+  return WalkDump(buf, seq, RTM_NEWLINK, nullptr, [&](const nlmsghdr* nlh) { return DecodeLink(nlh, sink); });
+}
+
+StatusOr<bool> DecodeStatsDump(std::span<const uint8_t> buf, uint32_t seq, LinkStatsSink& sink, int* netlink_error) {
+  return WalkDump(buf, seq, RTM_NEWSTATS, netlink_error, [&](const nlmsghdr* nlh) { return DecodeStats(nlh, sink); });
 }
 
 Status ParseProcNetDev(std::string_view content, std::vector<ProcNetDevLine>* out) {

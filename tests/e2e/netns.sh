@@ -15,7 +15,10 @@
 #     netlink and over /proc/net/arp,
 #   - sockstat counts exactly the UDP sockets opened in A, and the TCP ones plus
 #     nodex's own listener and scrape connection,
-#   - datagrams sent both ways over vethA0 show up in its byte and packet counters.
+#   - datagrams sent both ways over vethA0 show up in its byte and packet counters,
+#   - netdev's names follow a rename and a deletion in the very next scrape
+#     (its steady state names RTM_GETSTATS counters from a cached ifindex ->
+#     name map that link notifications invalidate).
 # The namespaces are always deleted (EXIT trap). Needs root and iproute2: skips
 # otherwise.
 source "$(dirname "$0")/lib.sh"
@@ -243,6 +246,31 @@ if ((${#alt[@]} > 0)); then
       fail "netclass (netlink): $bad speed_bytes/duplex mismatches on the veths"
   fi
   has_collector arp && check_arp "$E2E_TMP/m3.txt" /proc/net/arp
+  stop_nodex
+fi
+
+# netdev after link changes: the scrapes before reach the steady state, the
+# one after each change must show exactly the new set of names.
+if ((N >= 2)); then
+  renamed="vethA$((N - 1))"
+  deleted="vethA$((N - 2))"
+  run_nodex changes --collector.disable-defaults --collector.netdev
+  for k in 1 2 3; do scrape >"$E2E_TMP/c$k.txt" || die "netdev scrape $k failed"; done
+  got=$(devices "$E2E_TMP/c3.txt" node_network_receive_bytes_total)
+  [[ $got == "$expected_devs" ]] || fail "netdev devices before the link changes differ: $(diff <(echo "$expected_devs") <(echo "$got") | tr '\n' ' ')"
+  inA ip link set "$renamed" down && inA ip link set "$renamed" name vethR && inA ip link set vethR up ||
+    die "cannot rename $renamed"
+  want=$(sed "s/^$renamed\$/vethR/" <<<"$expected_devs" | sort)
+  scrape >"$E2E_TMP/c4.txt" || die "scrape after the rename failed"
+  got=$(devices "$E2E_TMP/c4.txt" node_network_receive_bytes_total)
+  [[ $got == "$want" ]] && pass "netdev shows $renamed as vethR in the next scrape" ||
+    fail "netdev devices after renaming $renamed to vethR differ: $(diff <(echo "$want") <(echo "$got") | tr '\n' ' ')"
+  inA ip link del "$deleted" || die "cannot delete $deleted"
+  want=$(grep -vx "$deleted" <<<"$want")
+  scrape >"$E2E_TMP/c5.txt" || die "scrape after the deletion failed"
+  got=$(devices "$E2E_TMP/c5.txt" node_network_receive_bytes_total)
+  [[ $got == "$want" ]] && pass "netdev drops $deleted in the next scrape" ||
+    fail "netdev devices after deleting $deleted differ: $(diff <(echo "$want") <(echo "$got") | tr '\n' ' ')"
   stop_nodex
 fi
 
