@@ -1,5 +1,6 @@
 // nodex: command line, start-up and shutdown. Everything else lives in the
 // libraries under src/; this file only turns flags into their options.
+#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +33,7 @@ constexpr const char* kRevision = NODEX_REVISION;
 // Storage for one collector option flag while CLI11 parses into it.
 struct CollectorFlag {
   const collectors::FlagDef* def;
-  CLI::Option* option = nullptr;
+  CLI::Option* option = nullptr;  // Valid only while ParseFlags runs.
   bool bool_value = false;
   std::string string_value;
   std::vector<std::string> list_value;
@@ -39,8 +41,9 @@ struct CollectorFlag {
 
 struct CollectorSwitch {
   std::string name;
-  CLI::Option* option = nullptr;
+  CLI::Option* option = nullptr;  // Valid only while ParseFlags runs.
   bool value = false;
+  bool given = false;  // On the command line, as --x or --no-x.
 };
 
 struct Options {
@@ -200,17 +203,17 @@ sigset_t TerminationSignals() {
   return set;
 }
 
-int Run(int argc, char** argv) {
-  if (argc > 1 && std::string_view(argv[1]) == "lint") return lint::RunLint(argc - 1, argv + 1);
-  if (argc > 1 && std::string_view(argv[1]) == "doctor") return hostnet::RunDoctor(argc - 1, argv + 1);
+// Fills *o from the command line; returns the exit code if nodex stops here
+// (--help, --version, a bad flag). The CLI11 App (~130 KiB of heap for ~150
+// options) is freed on return, so the scrapes reuse that memory.
+std::optional<int> ParseFlags(int argc, char** argv, Options* o) {
   CLI::App app{"nodex: a node metrics exporter compatible with Prometheus node_exporter.", "nodex"};
   app.set_version_flag("--version", std::string("nodex version ") + kVersion + " (revision " + kRevision + ")");
   app.allow_extras(false);
   auto formatter = std::make_shared<HelpFormatter>();
   formatter->column_width(50);
   app.formatter(formatter);
-  Options o;
-  DefineFlags(app, o);
+  DefineFlags(app, *o);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -221,6 +224,24 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "nodex: error: %s\n", OneLine(e.what()).c_str());
     return 2;
   }
+  for (CollectorSwitch& sw : o->switches) {
+    sw.given = sw.option->count() > 0;
+    sw.option = nullptr;
+  }
+  return std::nullopt;
+}
+
+int Run(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "lint") return lint::RunLint(argc - 1, argv + 1);
+  if (argc > 1 && std::string_view(argv[1]) == "doctor") return hostnet::RunDoctor(argc - 1, argv + 1);
+  // Before any thread starts: one malloc arena instead of one per thread that
+  // allocates. Scrapes are serialised and the other threads (HTTP workers
+  // between requests, statfs workers) allocate little, so they hardly contend,
+  // and what one worker's scrape frees is reused by the next scrape, whichever
+  // worker serves it.
+  mallopt(M_ARENA_MAX, 1);
+  Options o;
+  if (std::optional<int> exit_code = ParseFlags(argc, argv, &o)) return *exit_code;
 
   Logger log(*ParseLogLevel(o.log_level), *ParseLogFormat(o.log_format));
   log.Info("Starting nodex", {{"version", kVersion}, {"revision", kRevision}});
@@ -246,7 +267,7 @@ int Run(int argc, char** argv) {
   std::vector<std::string> enabled;
   std::string enabled_list;
   for (const CollectorSwitch& sw : o.switches) {
-    bool on = sw.option->count() > 0 ? sw.value : (sw.value && !o.disable_defaults);
+    bool on = sw.given ? sw.value : (sw.value && !o.disable_defaults);
     // Some collectors change what they export depending on whether another
     // one runs (cpu's frequency gauge defers to cpufreq), as in node_exporter.
     flag_values.Set("collector." + sw.name, on ? "true" : "false");

@@ -18,10 +18,17 @@ class GzipCompressor {
   GzipCompressor& operator=(const GzipCompressor&) = delete;
 
   // Compresses `in` into *out (replacing its contents). False on failure.
+  // *out is sized from the previous call's compression ratio rather than
+  // libdeflate's worst-case bound (about the size of `in`), so a fresh string
+  // ends up about as large as what it holds; output that outgrew that guess
+  // is compressed again into the bound.
   bool Compress(std::string_view in, std::string* out);
 
  private:
   libdeflate_compressor* compressor_;
+  // Input and output size of the last successful call; 0: none yet.
+  size_t last_in_ = 0;
+  size_t last_out_ = 0;
 };
 
 // Decompresses a gzip member; for tests. False on malformed input.

@@ -45,6 +45,50 @@ TEST(GzipTest, RoundTripEmptyAndRandomAndReuse) {
   EXPECT_EQ(back, "short");
 }
 
+std::string ScrapeLikeText(int lines, int seed) {
+  std::string text;
+  for (int i = 0; i < lines; ++i) {
+    text += "node_network_receive_bytes_total{device=\"eth" + std::to_string(i % 16) + "\"} " +
+            std::to_string(static_cast<long long>(i) * 7919 + seed) + "\n";
+  }
+  return text;
+}
+
+TEST(GzipTest, FreshOutputIsSizedFromThePreviousRatio) {
+  GzipCompressor gz;
+  std::string first;
+  ASSERT_TRUE(gz.Compress(ScrapeLikeText(5000, 1), &first));
+  // The first call has no ratio yet and sizes for the worst case.
+  const std::string text = ScrapeLikeText(5200, 2);
+  std::string fresh;
+  ASSERT_TRUE(gz.Compress(text, &fresh));
+  // Not the worst-case bound, which is a little more than the input.
+  EXPECT_LT(fresh.capacity(), text.size() / 2);
+  std::string back;
+  ASSERT_TRUE(GzipDecompress(fresh, &back));
+  EXPECT_EQ(back, text);
+}
+
+TEST(GzipTest, OutputThatOutgrowsTheGuessIsCompressedAgain) {
+  GzipCompressor gz;
+  std::string compressed;
+  ASSERT_TRUE(gz.Compress(std::string(100000, 'a'), &compressed));  // ~1000:1.
+  std::mt19937 rng(7);
+  std::string noise(100000, '\0');
+  for (char& c : noise) c = static_cast<char>(rng());
+  std::string fresh;
+  ASSERT_TRUE(gz.Compress(noise, &fresh));
+  EXPECT_GT(fresh.size(), noise.size());  // Stored: the guess from 'a's was far too small.
+  std::string back;
+  ASSERT_TRUE(GzipDecompress(fresh, &back));
+  EXPECT_EQ(back, noise);
+  // And back to compressible input after the incompressible one.
+  const std::string text = ScrapeLikeText(3000, 3);
+  ASSERT_TRUE(gz.Compress(text, &fresh));
+  ASSERT_TRUE(GzipDecompress(fresh, &back));
+  EXPECT_EQ(back, text);
+}
+
 TEST(GzipTest, DecompressGrowsBeyondTrailerHint) {
   // The output size is first guessed from the last 4 bytes (ISIZE). With a
   // second member appended, that guess is the second member's size, so the

@@ -1,5 +1,7 @@
 #include "http/handler.h"
 
+#include <malloc.h>
+
 #include <utility>
 
 namespace nodex::http {
@@ -145,6 +147,13 @@ Response Handler::ServeMetrics(const Request& request) {
   response.headers.emplace_back("Vary", "Accept-Encoding");
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // The first scrape sizes every buffer by growing it (collectors' reads,
+    // the MetricSet, the page, the first gzip output at its worst-case size)
+    // and leaves the blocks it outgrew, like those start-up freed, free but
+    // resident amid the heap; later scrapes reuse their buffers. By the second
+    // scrape the first response has been sent, so one malloc_trim then gives
+    // those pages back for good: 40-70 KiB of RSS, once in the process's life.
+    if (scrapes_++ == 1) malloc_trim(0);
     ScrapeLocked(selected, expo::AcceptsGzip(request.accept_encoding), &response);
   }
   served_200_.fetch_add(1, std::memory_order_relaxed);
@@ -155,7 +164,12 @@ void Handler::ScrapeLocked(const std::vector<std::string>& selected, bool gzip, 
   scraper_->Scrape(selected, &set_);
   if (!options_.disable_exporter_metrics) AddExporterMetricsLocked();
 
+  // After a plain scrape gave text_ away: one allocation about the size the
+  // page had (malloc hands back the block just sent and freed), instead of
+  // growing by doubling from nothing.
+  if (text_.capacity() < text_size_) text_.reserve(text_size_ + text_size_ / 16);
   expo::WriteResult written = writer_.Write(set_, &text_);
+  text_size_ = text_.size();
   if (!written.duplicates.empty() && written.duplicates.front() != last_duplicate_) {
     last_duplicate_ = written.duplicates.front();
     log_->Error("Dropped duplicate series",
@@ -167,15 +181,19 @@ void Handler::ScrapeLocked(const std::vector<std::string>& selected, bool gzip, 
                 {{"series", last_invalid_utf8_}, {"count", std::to_string(written.invalid_utf8.size())}});
   }
 
+  // Either buffer moves into the response, which the transport frees once
+  // sent: one copy of the page at a time, and no memcpy of it.
   if (gzip) {
-    if (gzip_.Compress(text_, &compressed_)) {
+    std::string compressed;
+    if (gzip_.Compress(text_, &compressed)) {
       response->headers.emplace_back("Content-Encoding", "gzip");
-      response->body.assign(compressed_);
+      response->body = std::move(compressed);
       return;
     }
     log_->Error("gzip compression failed; sending the scrape uncompressed");
   }
-  response->body.assign(text_);
+  response->body = std::move(text_);
+  text_.clear();
 }
 
 void Handler::AddExporterMetricsLocked() {

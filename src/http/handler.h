@@ -125,10 +125,13 @@ class Handler {
   std::mutex mu_;  // Guards everything below.
   expo::MetricSet set_;
   expo::TextWriter writer_;
+  // The rendered page. Kept for the next scrape when gzip was sent; a plain
+  // scrape moves it into the response.
   std::string text_;
-  std::string compressed_;
+  size_t text_size_ = 0;  // Of the last page, to size text_ after a move.
   expo::GzipCompressor gzip_;
   ProcessMetrics process_;
+  uint64_t scrapes_ = 0;  // Started; for the malloc_trim before the second.
   // Last problem logged, so each is logged once per change, not per scrape.
   std::string last_process_error_;
   std::string last_duplicate_;

@@ -314,6 +314,47 @@ TEST_F(HandlerTest, GzipNegotiation) {
   EXPECT_EQ(HeaderValue(handler.Serve(req), "Content-Encoding"), "");
 }
 
+// The page without its collector durations, the one part that changes
+// between scrapes of the fakes.
+std::string WithoutDurations(std::string_view page) {
+  std::string kept;
+  while (!page.empty()) {
+    const size_t end = page.find('\n');
+    const std::string_view line = page.substr(0, end == std::string_view::npos ? page.size() : end + 1);
+    page.remove_prefix(line.size());
+    if (!line.starts_with("node_scrape_collector_duration_seconds{")) kept += line;
+  }
+  return kept;
+}
+
+// The page moves into a plain response and the gzip output is a buffer of
+// its own, so every scrape, in any order of encodings, must render it whole.
+TEST_F(HandlerTest, PlainAndGzipScrapesInAnyOrderRenderTheWholePage) {
+  ServerOptions options = TestOptions();
+  options.disable_exporter_metrics = true;  // Keeps the page the same every scrape.
+  Handler handler(options, scraper_.get(), log_.Get());
+  Request plain_request = Get("/metrics");
+  Request gzip_request = Get("/metrics");
+  gzip_request.accept_encoding = "gzip";
+
+  const std::string page = WithoutDurations(handler.Serve(plain_request).body);
+  ASSERT_THAT(page, HasSubstr("fake_value{source=\"loadavg\"} 42\n"));
+  ASSERT_THAT(page, HasSubstr("node_scrape_collector_success{collector=\"meminfo\"} 1\n"));
+  for (bool gzip : {false, true, true, false, false, true}) {
+    Response r = handler.Serve(gzip ? gzip_request : plain_request);
+    ASSERT_EQ(r.status, 200);
+    if (!gzip) {
+      EXPECT_EQ(HeaderValue(r, "Content-Encoding"), "");
+      EXPECT_EQ(WithoutDurations(r.body), page);
+      continue;
+    }
+    EXPECT_EQ(HeaderValue(r, "Content-Encoding"), "gzip");
+    std::string unzipped;
+    ASSERT_TRUE(expo::GzipDecompress(r.body, &unzipped));
+    EXPECT_EQ(WithoutDurations(unzipped), page);
+  }
+}
+
 TEST_F(HandlerTest, ExporterMetricsPresent) {
   Handler handler(TestOptions(), scraper_.get(), log_.Get());
   Response r = handler.Serve(Get("/metrics"));
@@ -537,6 +578,21 @@ TEST_F(ServerTest, GzipOverSocket) {
   std::string plain;
   ASSERT_TRUE(expo::GzipDecompress(r.body, &plain));
   EXPECT_THAT(plain, HasSubstr("fake_value{source=\"meminfo\"} 42\n"));
+}
+
+// Scrapes are serialised, so the pool needs one worker besides the one stuck
+// in a scrape for the rest to stay answered.
+TEST_F(ServerTest, HealthIsAnsweredWhileAScrapeIsStuck) {
+  Gate gate;
+  StartServer(TestOptions(), &gate);
+  auto scrape = std::async(std::launch::async, [&] { return Fetch(port_, "GET", "/metrics"); });
+  gate.WaitEntered();
+  RawReply health = RawExchange(port_, "GET /-/healthy HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                                std::chrono::seconds(5));
+  gate.Open();
+  EXPECT_THAT(health.data, HasSubstr("HTTP/1.1 200"));
+  EXPECT_TRUE(health.closed);
+  EXPECT_THAT(scrape.get().body, HasSubstr("source=\"slow\""));
 }
 
 TEST_F(ServerTest, HeadSendsNoBody) {
