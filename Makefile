@@ -15,7 +15,7 @@ BUILD_DEPS := cmake ninja-build g++ pkg-config libmicrohttpd-dev libdeflate-dev 
 TEST_DEPS  := curl python3 prometheus prometheus-node-exporter fuse3 iproute2 podman runc \
               openssl apache2-utils
 
-.PHONY: all build run test test-sanitize deps test-deps clean image bench install fuzz
+.PHONY: all build run test test-sanitize deps test-deps clean image bench install fuzz text-order
 
 all: build
 
@@ -64,6 +64,14 @@ image: build
 # the physical floor of a scrape, cost against node size (synthetic trees and a
 # netns with 10/100/1000 interfaces, gnuplot PNG), written to bench/results/
 # (see bench/README.md), then `nodex lint` on 10,000 generated objects (stdout).
+# Regenerates cmake/nodex-text-order.txt (the hot/cold function layout, cmake/NodexTextOrder.cmake)
+# from a callgrind profile of this build, then relinks nodex with it. Run after large code changes;
+# a stale list costs resident memory only.
+text-order: build
+	@scripts/install-deps.sh valgrind
+	scripts/gen-text-order.py --nodex $(BUILD_DIR)/nodex
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target nodex
+
 bench: deps
 	@scripts/install-deps.sh --test-peers libbenchmark-dev strace curl python3 prometheus-node-exporter gnuplot-nox iproute2
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DNODEX_BENCH=ON $(CMAKE_FLAGS)

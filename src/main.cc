@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "base/memory_trim.h"
 #include "collectors/collector.h"
 #include "collectors/filesystem.h"
 #include "collectors/scraper.h"
@@ -318,6 +319,8 @@ int Run(int argc, char** argv) {
               {{"err", hostnet::ExplainListenFailure(failure, o.paths.procfs, namespaces.network.yes)}});
     return 1;
   }
+  // Startup is over: give back the file pages only it needed (base/memory_trim.h).
+  PageOutStartupMemory(&log);
 
   int sig = 0;
   sigwait(&signals, &sig);
