@@ -3,8 +3,8 @@
 #
 # Stages NODEX (stripped) at /usr/bin/nodex, every shared library `ldd` resolves for it at the same path as
 # on this machine, the dynamic loader named in its ELF header, and a two-line /etc/passwd and /etc/group,
-# then builds ./Containerfile on that context (FROM scratch: nothing is pulled). TAG defaults to
-# nodex:<version from `NODEX --version`>. Prints the tag on the last line.
+# packs them into CONTEXT/rootfs.tar and builds ./Containerfile on that context (FROM scratch: nothing is
+# pulled). TAG defaults to nodex:<version from `NODEX --version`>. Prints the tag on the last line.
 set -euo pipefail
 
 die() {
@@ -53,6 +53,19 @@ fi
 
 printf 'root:x:0:0:root:/:/usr/bin/nodex\nnobody:x:65534:65534:nobody:/nonexistent:/usr/bin/nodex\n' >"$rootfs/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+
+# One archive, so one layer, with the ownership podman's COPY would reset to root: directories, /etc and
+# /tmp belong to root; the executable and the libraries to 65534, read-only (0555). nodex pages out the
+# startup-only pages of its own code once it serves (src/base/memory_trim.h), and the kernel does that
+# only for the files' owner. With the DaemonSet's readOnlyRootFilesystem the owner cannot change them.
+code=("usr/bin/nodex")
+for lib in "${libs[@]}"; do code+=("${lib#/}"); done
+(
+  cd "$rootfs"
+  find . -mindepth 1 -type d -printf '%P\n' | sort >"$context/dirs"
+  tar --numeric-owner --owner=0 --group=0 --no-recursion -cf "$context/rootfs.tar" -T "$context/dirs" etc/passwd etc/group
+  tar --numeric-owner --owner=65534 --group=65534 --mode=0555 -rf "$context/rootfs.tar" "${code[@]}"
+) || die "packing the image files failed"
 
 echo "build-image: ${#libs[@]} libraries, $(du -sh "$rootfs" | cut -f1) in all" >&2
 podman build --quiet -f "$repo/Containerfile" --build-arg "VERSION=$version" --build-arg "REVISION=$revision" \

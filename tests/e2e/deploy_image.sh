@@ -32,7 +32,7 @@ RUN_OPTS=(--ulimit nofile=1024:1024 --ulimit nproc=4096:4096)
 # One name per call: podman 4.3 stops at the first name that does not exist.
 cleanup_containers() {
   local c
-  for c in "$HOSTNS_CTR" "$OWNNS_CTR"; do
+  for c in "$HOSTNS_CTR" "$OWNNS_CTR" nodex-e2e-files; do
     podman rm -f -i -t 2 "$c" >/dev/null 2>&1
   done
 }
@@ -57,6 +57,20 @@ layers=$(inspect '{{len .RootFS.Layers}}')
 [[ $(inspect '{{index .Labels "org.opencontainers.image.version"}}') == "$version" ]] ||
   fail "image label org.opencontainers.image.version is not $version"
 pass "image metadata: user 65534:65534, entrypoint /usr/bin/nodex, $layers layer, $(inspect '{{.Size}}') bytes"
+
+# Ownership as scripts/build-image.sh packs it: code owned by 65534 and read-only (so nodex may page out
+# its startup pages), everything else root's.
+podman create --name nodex-e2e-files "$IMAGE" >/dev/null || die "podman create for the file listing failed"
+podman export nodex-e2e-files | tar --numeric-owner -tvf - >"$E2E_TMP/files" || die "podman export failed"
+podman rm nodex-e2e-files >/dev/null
+listing() { awk -v p="$1" '$6 == p {print $1, $2}' "$E2E_TMP/files"; }
+[[ $(listing usr/bin/nodex) == '-r-xr-xr-x 65534/65534' ]] ||
+  fail "usr/bin/nodex in the image is '$(listing usr/bin/nodex)', want -r-xr-xr-x 65534/65534"
+libs_not_owned=$(awk '$1 ~ /^-/ && $6 ~ /^(usr\/)?lib/ && $2 != "65534/65534" {print $6}' "$E2E_TMP/files")
+[[ -z $libs_not_owned ]] || fail "libraries in the image not owned by 65534: $libs_not_owned"
+[[ $(listing etc/passwd) == '-rw-r--r-- 0/0' && $(listing usr/bin/) == 'drwxr-xr-x 0/0' ]] ||
+  fail "etc/passwd is '$(listing etc/passwd)' and usr/bin/ '$(listing usr/bin/)', want root's"
+pass "image files: the executable and libraries belong to 65534, read-only; directories and /etc to root"
 
 # --- can this machine run containers at all? ----------------------------------------------------------
 # crun (podman's default runtime in Debian 12) refuses hosts whose cgroup2 hierarchy is mounted beside
