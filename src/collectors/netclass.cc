@@ -151,23 +151,24 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
  private:
   bool Ignored(std::string_view name) const { return ignored_ && procfs_helpers::Matches(*ignored_, name); }
 
-  // Reads attribute `name` of the device directory path_ into iface_, through
-  // fds kept open across scrapes (within AttrFiles' process-wide budget).
-  // Returns 0 or a fatal errno.
+  // Reads attribute `name` of the device directory path_ (open as device_)
+  // into iface_, through fds kept open across scrapes (within AttrFiles'
+  // process-wide budget). Returns 0 or a fatal errno.
   int ReadAttr(std::string_view name) {
     attr_path_.assign(path_).append("/").append(name);
     std::string_view raw;
-    int err = attrs_.Read(attr_path_, sysfs::kSysReadFileSize, &raw);
+    int err = attrs_.ReadAt(attr_path_, device_.get(), name, sysfs::kSysReadFileSize, &raw);
     if (err != 0) return NetClassIgnorableError(err) ? 0 : err;
     ParseNetClassAttribute(name, TrimSpace(raw), &iface_);
     return 0;
   }
 
-  // Whether path_ (a device directory) still exists: a device removed since
+  // Opens path_ (a device directory) as device_, for the attributes opened
+  // relative to it. False when it no longer exists: a device removed since
   // the listing is simply gone from this scrape.
-  bool DeviceStillThere() const {
-    struct stat st;
-    return ::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  bool OpenDevice() {
+    device_.reset(::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    return device_.valid();
   }
 
   Status CollectSysfs() {
@@ -193,7 +194,7 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
       }
       if (type == DT_REG || Ignored(name)) continue;  // bonding_masters
       path_.assign(class_net_).append("/").append(name);
-      if (!DeviceStillThere()) continue;
+      if (!OpenDevice()) continue;
       iface_.Reset();
       int err = 0;
       for (std::string_view attr : kAttributeNames) {
@@ -208,6 +209,7 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
       EmitSysfs(name);
     }
     ::closedir(dir);
+    device_.reset();
     attrs_.Sweep();
     return result;
   }
@@ -335,6 +337,7 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
                              [this](std::span<const uint8_t> buf, uint32_t seq) -> StatusOr<bool> {
                                return DecodeNetClassLinkDump(buf, seq, *this);
                              });
+    device_.reset();
     attrs_.Sweep();
     if (!st.ok()) return Status::Error("could not get net class info: " + st.message());
     return link_error_;
@@ -345,7 +348,7 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
     // The attributes netlink lacks; they take a per-device lock, not RTNL.
     iface_.Reset();
     path_.assign(class_net_).append("/").append(l.name);
-    if (DeviceStillThere()) {
+    if (OpenDevice()) {
       for (std::string_view attr : kSysfsForNetlink) {
         int err = ReadAttr(attr);
         if (err != 0) {
@@ -411,6 +414,7 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
   rtnl::Socket socket_;
   Status link_error_;
   std::string path_, attr_path_, address_, broadcast_, duplex_;
+  UniqueFd device_;  // path_, while its attributes are read.
   sysfs::AttrFiles attrs_;
 
   genl::Socket ethtool_socket_;

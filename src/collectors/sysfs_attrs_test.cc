@@ -1,5 +1,7 @@
 #include "collectors/sysfs_attrs.h"
 
+#include <fcntl.h>
+
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -76,6 +78,30 @@ TEST(AttrFilesTest, ReadErrorsOtherThanEnodevKeepTheFd) {
   EXPECT_EQ(files.Read(path, kAttrPageSize, &out), EISDIR);
   files.Sweep();
   EXPECT_EQ(files.open_count(), 1u);
+}
+
+// ReadAt opens a file that is not kept open relative to the directory fd,
+// by its name alone, and keys the cache by the full path. The directory here
+// is a different one than the path names, so the test sees which was opened.
+TEST(AttrFilesTest, ReadAtOpensRelativeToTheDirectoryAndKeysByPath) {
+  testing::ScratchTree tree("attr_read_at");
+  tree.Write("real/speed", "1000\n");
+  tree.Write("named/speed", "10\n");
+  UniqueFd dir(::open(tree.Path("real").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(dir.valid());
+  const std::string path = tree.Path("named/speed");
+  AttrFiles files;
+  std::string_view out;
+  ASSERT_EQ(files.ReadAt(path, dir.get(), "speed", kAttrPageSize, &out), 0);
+  EXPECT_EQ(out, "1000\n");
+  EXPECT_EQ(files.open_count(), 1u);
+  // Kept open under `path`: a plain Read of that path reuses the same fd.
+  ASSERT_EQ(files.Read(path, kAttrPageSize, &out), 0);
+  EXPECT_EQ(out, "1000\n");
+  EXPECT_EQ(files.open_count(), 1u);
+  // A name missing from the directory is an open error, as with Read.
+  EXPECT_EQ(files.ReadAt(tree.Path("named/duplex"), dir.get(), "duplex", kAttrPageSize, &out), ENOENT);
+  EXPECT_TRUE(files.last_error_was_open());
 }
 
 }  // namespace
