@@ -14,6 +14,8 @@
 #include <string>
 #include <thread>
 
+#include "base/testing/private_mount_ns.h"
+
 namespace nodex {
 namespace {
 
@@ -29,28 +31,7 @@ void WriteFile(const std::string& path, const std::string& content) {
   ::close(fd);
 }
 
-// Runs `body` on a thread of its own in a new mount namespace that shares no
-// propagation with the machine's, so the test's mounts are invisible to other
-// processes and nobody else's mounts show up as changes. The thread's table
-// is /proc/thread-self/mountinfo. Returns false, without running `body`, when
-// the namespace cannot be made (*why says why).
-bool RunInPrivateMountNamespace(const std::function<void()>& body, std::string* why) {
-  bool ran = false;
-  std::thread thread([&] {
-    if (::unshare(CLONE_NEWNS) != 0) {
-      *why = std::string("unshare(CLONE_NEWNS): ") + strerror(errno);
-      return;
-    }
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-      *why = std::string("making / private: ") + strerror(errno);
-      return;
-    }
-    ran = true;
-    body();
-  });
-  thread.join();
-  return ran;
-}
+using testing::RunInPrivateMountNamespace;
 
 bool HasMountPoint(std::string_view table, const std::string& dir) {
   return table.find(" " + dir + " ") != std::string_view::npos;

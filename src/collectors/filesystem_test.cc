@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/file_reader.h"
+#include "base/testing/private_mount_ns.h"
 #include "collectors/testing/kit.h"
 #include "collectors/testing/scratch.h"
 
@@ -738,28 +739,7 @@ TEST(FilesystemCollectorTest, FallbackIsParsedEveryTimeAndPrimaryTakesOverWhenRe
   EXPECT_EQ(set.Find("node_filesystem_size_bytes", {{"mountpoint", "/b"}}), 4096.0 * 1000);
 }
 
-// Runs `body` on a thread of its own in a new mount namespace that shares no
-// propagation with the machine's: the test's mounts stay invisible to other
-// processes, and nobody else's mounts change its table. That thread's table
-// is /proc/thread-self/mountinfo. Returns false, without running `body`, when
-// the namespace cannot be made (*why says why).
-bool RunInPrivateMountNamespace(const std::function<void()>& body, std::string* why) {
-  bool ran = false;
-  std::thread thread([&] {
-    if (::unshare(CLONE_NEWNS) != 0) {
-      *why = std::string("unshare(CLONE_NEWNS): ") + strerror(errno);
-      return;
-    }
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-      *why = std::string("making / private: ") + strerror(errno);
-      return;
-    }
-    ran = true;
-    body();
-  });
-  thread.join();
-  return ran;
-}
+using nodex::testing::RunInPrivateMountNamespace;
 
 TEST(FilesystemCollectorTest, RealMountTableIsReusedUntilItChanges) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a tmpfs in a private mount namespace";
