@@ -24,6 +24,7 @@
 #include "base/parse.h"
 #include "base/split.h"
 #include "collectors/procfs_helpers.h"
+#include "collectors/rtnetlink.h"
 
 namespace nodex::collectors {
 namespace {
@@ -198,10 +199,7 @@ class NetdevCollector : public Collector, private LinkSink, private LinkStatsSin
         address_info_(procfs_helpers::BoolFlagOr(ctx, "collector.netdev.address-info", false)),
         label_ifalias_(procfs_helpers::BoolFlagOr(ctx, "collector.netdev.label-ifalias", false)) {}
 
-  ~NetdevCollector() override {
-    CloseSocket();
-    CloseMonitor();
-  }
+  ~NetdevCollector() override { CloseMonitor(); }
 
   Status Collect(expo::MetricSet& out) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -289,28 +287,9 @@ class NetdevCollector : public Collector, private LinkSink, private LinkStatsSin
     cursor_ = i + 1;
   }
 
-  void CloseSocket() {
-    if (nl_ != nullptr) mnl_socket_close(nl_);
-    nl_ = nullptr;
-  }
-
   void CloseMonitor() {
     if (monitor_ != nullptr) mnl_socket_close(monitor_);
     monitor_ = nullptr;
-  }
-
-  Status OpenSocket() {
-    nl_ = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-    if (nl_ == nullptr) return Status::Error(std::string("netlink socket: ") + std::strerror(errno));
-    if (mnl_socket_bind(nl_, 0, MNL_SOCKET_AUTOPID) < 0) {
-      int err = errno;
-      CloseSocket();
-      return Status::Error(std::string("netlink bind: ") + std::strerror(err));
-    }
-    // A dump that never finishes must not hang the scrape forever.
-    timeval tv{10, 0};
-    setsockopt(mnl_socket_get_fd(nl_), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    return Status::Ok();
   }
 
   // Subscribes to RTMGRP_LINK: every link added, deleted, renamed or changed
@@ -391,13 +370,6 @@ class NetdevCollector : public Collector, private LinkSink, private LinkStatsSin
   // Any failure closes the dump socket so a half-read dump never leaks into
   // the next scrape, and invalidates the cache.
   Status CollectNetlink() {
-    if (nl_ == nullptr) {
-      Status st = OpenSocket();
-      if (!st.ok()) {
-        cache_valid_ = false;
-        return st;
-      }
-    }
     Status st = Status::Ok();
     bool served = false;
     if (stats_supported_) {
@@ -422,54 +394,14 @@ class NetdevCollector : public Collector, private LinkSink, private LinkStatsSin
         cache_valid_ = monitor_ != nullptr;
       }
     }
-    if (!st.ok()) {
-      CloseSocket();
-      cache_valid_ = false;
-    }
+    if (!st.ok()) cache_valid_ = false;
     return st;
-  }
-
-  Status SendDumpRequest(uint16_t type, const void* extra, size_t extra_len) {
-    alignas(nlmsghdr) uint8_t req[MNL_NLMSG_HDRLEN + MNL_ALIGN(std::max(sizeof(ifinfomsg), sizeof(if_stats_msg)))] = {};
-    nlmsghdr* nlh = mnl_nlmsg_put_header(req);
-    nlh->nlmsg_type = type;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    nlh->nlmsg_seq = ++seq_ == 0 ? ++seq_ : seq_;
-    std::memcpy(mnl_nlmsg_put_extra_header(nlh, extra_len), extra, extra_len);
-    if (mnl_socket_sendto(nl_, nlh, nlh->nlmsg_len) < 0) {
-      return Status::Error(std::string("netlink send: ") + std::strerror(errno));
-    }
-    return Status::Ok();
-  }
-
-  // Receives the reply to the last request, handing each buffer to `decode`
-  // until it reports NLMSG_DONE.
-  template <typename Decode>
-  Status ReceiveDump(Decode decode) {
-    // The kernel fills dump skbs up to 32 KiB when the reader offers that much.
-    constexpr size_t kDumpBufferSize = 32768;
-    if (recv_buf_.empty()) recv_buf_.resize(kDumpBufferSize / sizeof(uint64_t));
-    auto* buf = reinterpret_cast<uint8_t*>(recv_buf_.data());
-    const size_t cap = recv_buf_.size() * sizeof(uint64_t);
-    for (;;) {
-      ssize_t n = mnl_socket_recvfrom(nl_, buf, cap);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return Status::Error(std::string("netlink receive: ") + std::strerror(errno));
-      }
-      StatusOr<bool> done = decode(std::span<const uint8_t>(buf, static_cast<size_t>(n)));
-      if (!done.ok()) return done.status();
-      if (*done) return Status::Ok();
-    }
   }
 
   // RTM_GETLINK: names and counters; reports every link and fills links_.
   Status LinkDump() {
-    ifinfomsg ifi{};
-    ifi.ifi_family = AF_UNSPEC;
-    Status st = SendDumpRequest(RTM_GETLINK, &ifi, sizeof(ifi));
-    if (!st.ok()) return st;
-    return ReceiveDump([this](std::span<const uint8_t> buf) { return DecodeLinkDump(buf, seq_, *this); });
+    return socket_.Dump(RTM_GETLINK, sizeof(ifinfomsg), AF_UNSPEC,
+                        [this](std::span<const uint8_t> buf, uint32_t seq) { return DecodeLinkDump(buf, seq, *this); });
   }
 
   // RTM_GETSTATS: counters by ifindex, reported under the cached names.
@@ -482,12 +414,12 @@ class NetdevCollector : public Collector, private LinkSink, private LinkStatsSin
     if_stats_msg req{};
     req.family = AF_UNSPEC;
     req.filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64);
-    Status st = SendDumpRequest(RTM_GETSTATS, &req, sizeof(req));
-    if (!st.ok()) return st;
     int netlink_error = 0;
-    st = ReceiveDump([&](std::span<const uint8_t> buf) { return DecodeStatsDump(buf, seq_, *this, &netlink_error); });
+    Status st = socket_.Dump(RTM_GETSTATS, std::span(reinterpret_cast<const uint8_t*>(&req), sizeof(req)),
+                             [&](std::span<const uint8_t> buf, uint32_t seq) {
+                               return DecodeStatsDump(buf, seq, *this, &netlink_error);
+                             });
     if (!st.ok()) {
-      // A refused dump ends with its error message: the socket is clean.
       if (netlink_error != EOPNOTSUPP && netlink_error != EINVAL) return st;
       stats_supported_ = false;
       CloseMonitor();
@@ -607,8 +539,7 @@ class NetdevCollector : public Collector, private LinkSink, private LinkStatsSin
   const bool label_ifalias_;
 
   expo::MetricSet* out_ = nullptr;
-  mnl_socket* nl_ = nullptr;  // Dumps.
-  uint32_t seq_ = 0;
+  rtnl::Socket socket_;  // Dumps.
   // The ifindex -> name cache, sorted by ifindex, and what keeps it sound.
   struct CachedLink {
     uint32_t ifindex = 0;
@@ -624,7 +555,6 @@ class NetdevCollector : public Collector, private LinkSink, private LinkStatsSin
   bool stats_supported_ = true;
   size_t cursor_ = 0;
   bool unknown_ifindex_ = false;
-  std::vector<uint64_t> recv_buf_;  // uint64_t keeps it aligned for nlmsghdr.
   std::vector<ProcNetDevLine> dev_lines_;
   std::vector<Alias> aliases_;
   size_t alias_count_ = 0;

@@ -1,10 +1,11 @@
-// Shared rtnetlink plumbing for the netclass (--collector.netclass.netlink),
-// arp and network_route collectors: a kept-open NETLINK_ROUTE socket
+// Shared rtnetlink plumbing for the netdev, netclass
+// (--collector.netclass.netlink), arp and network_route collectors: a kept-open NETLINK_ROUTE socket
 // (libmnl) that runs one dump per call, a bounds-checked walker over the
 // bytes of a dump reply (tcpstat's sock_diag decoder uses it too), and the
 // one RTM_GETLINK index -> name decoder.
-// The approach is netdev's (src/collectors/netdev.cc); netdev keeps its own
-// copy so that collector stays untouched. Header-only: no build change.
+// netdev (src/collectors/netdev.cc) runs its dumps over Socket too but keeps
+// its own decoders, which also report the netlink error code. Header-only:
+// no build change.
 //
 // Every decoder built on WalkDump must treat the buffer as untrusted: message
 // and attribute lengths are checked here before any payload is touched.
@@ -162,11 +163,22 @@ class Socket {
   // StatusOr<bool> (true when done) for each received buffer.
   template <typename Handler>
   Status Dump(uint16_t type, size_t header_len, uint8_t family, Handler&& handle) {
+    if (header_len > kMaxHeader || header_len == 0) return Status::Error("netlink request header too large");
+    uint8_t header[kMaxHeader] = {};
+    header[0] = family;
+    return Dump(type, std::span<const uint8_t>(header, header_len), handle);
+  }
+
+  // The same with a family header given whole, for requests whose header
+  // carries more than the family (RTM_GETSTATS's filter_mask).
+  template <typename Handler>
+  Status Dump(uint16_t type, std::span<const uint8_t> header, Handler&& handle) {
+    if (header.size() > kMaxHeader || header.empty()) return Status::Error("netlink request header too large");
     if (nl_ == nullptr) {
       Status st = Open();
       if (!st.ok()) return st;
     }
-    Status st = DumpOnce(type, header_len, family, handle);
+    Status st = DumpOnce(type, header, handle);
     if (!st.ok()) Close();
     return st;
   }
@@ -192,15 +204,13 @@ class Socket {
   }
 
   template <typename Handler>
-  Status DumpOnce(uint16_t type, size_t header_len, uint8_t family, Handler& handle) {
-    alignas(nlmsghdr) uint8_t req[MNL_NLMSG_HDRLEN + 64] = {};
-    if (header_len > 64 || header_len == 0) return Status::Error("netlink request header too large");
+  Status DumpOnce(uint16_t type, std::span<const uint8_t> header, Handler& handle) {
+    alignas(nlmsghdr) uint8_t req[MNL_NLMSG_HDRLEN + MNL_ALIGN(kMaxHeader)] = {};
     nlmsghdr* nlh = mnl_nlmsg_put_header(req);
     nlh->nlmsg_type = type;
     nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     nlh->nlmsg_seq = ++seq_ == 0 ? ++seq_ : seq_;
-    auto* hdr = static_cast<uint8_t*>(mnl_nlmsg_put_extra_header(nlh, header_len));
-    hdr[0] = family;
+    std::memcpy(mnl_nlmsg_put_extra_header(nlh, header.size()), header.data(), header.size());
     if (mnl_socket_sendto(nl_, nlh, nlh->nlmsg_len) < 0) {
       return Status::Error(std::string("netlink send: ") + std::strerror(errno));
     }
@@ -220,6 +230,8 @@ class Socket {
       if (*done) return Status::Ok();
     }
   }
+
+  static constexpr size_t kMaxHeader = 64;
 
   mnl_socket* nl_ = nullptr;
   uint32_t seq_ = 0;
