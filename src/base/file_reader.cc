@@ -21,7 +21,7 @@ void UniqueFd::reset(int fd) {
   fd_ = fd;
 }
 
-long ReadFdFromStart(int fd, std::vector<char>* buffer) {
+long ReadFdFromStart(int fd, std::vector<char>* buffer, ReadEnd end) {
   if (buffer->size() < KeptOpenFile::kInitialBuffer) buffer->resize(KeptOpenFile::kInitialBuffer);
   // pread from offset 0 instead of lseek + read: one syscall less per file,
   // ~30 per scrape. seq_file (most of /proc and sysfs) restarts at offset 0
@@ -48,6 +48,7 @@ long ReadFdFromStart(int fd, std::vector<char>* buffer) {
     }
     if (n == 0) break;
     used += static_cast<size_t>(n);
+    if (static_cast<size_t>(n) < room && positional && end.EndsAt(static_cast<size_t>(n))) break;
   }
   return static_cast<long>(used);
 }
@@ -68,7 +69,7 @@ Status KeptOpenFile::Read(std::string_view* content) {
     if (fd < 0) return ErrnoStatus("open", path_, errno);
     fd_.reset(fd);
   }
-  long n = ReadFdFromStart(fd_.get(), &buffer_);
+  long n = ReadFdFromStart(fd_.get(), &buffer_, end_);
   if (n < 0) {
     fd_.reset();
     return ErrnoStatus("read", path_, static_cast<int>(-n));

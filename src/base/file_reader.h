@@ -6,6 +6,8 @@
 #ifndef NODEX_BASE_FILE_READER_H_
 #define NODEX_BASE_FILE_READER_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +40,36 @@ class UniqueFd {
   int fd_ = -1;
 };
 
+// When a read that returns less than it asked for is the end of the file.
+// Reading on until a read returns 0 costs a syscall per file and scrape, and
+// for some files much more: the extra read of /proc/net/udp walks the whole
+// UDP hash table again. A seq_file read is filled from a kernel buffer of at
+// least one page (fs/seq_file.c, seq_read_iter) and stops before the end only
+// when the next record does not fit in what is left of that buffer; so a short
+// read of n bytes is the end once n + (longest record) <= kSeqBufferMin. A file
+// the kernel shows as one record (single_open: /proc/meminfo, /proc/stat,
+// /proc/net/snmp; sysfs attributes; /proc/sys) ends at any short read, as does
+// a regular file (the trees tests and --path.procfs point at).
+struct ReadEnd {
+  static constexpr size_t kSeqBufferMin = 4096;
+  static constexpr size_t kUnknown = SIZE_MAX;
+
+  // Read until a read returns 0: files of unknown shape, pipes.
+  static constexpr ReadEnd AtZeroRead() { return ReadEnd{kUnknown, false}; }
+  // The whole file is one record.
+  static constexpr ReadEnd OneRecord() { return ReadEnd{0, true}; }
+  // Records (lines) are at most longest bytes each.
+  static constexpr ReadEnd Records(size_t longest) { return ReadEnd{longest, false}; }
+
+  // True when a read that returned n bytes, fewer than asked, ends the file.
+  constexpr bool EndsAt(size_t n) const {
+    return one_record || (longest_record < kSeqBufferMin && n + longest_record <= kSeqBufferMin);
+  }
+
+  size_t longest_record;
+  bool one_record;
+};
+
 // Reads a whole file through an fd opened once and kept open.
 class KeptOpenFile {
  public:
@@ -47,7 +79,8 @@ class KeptOpenFile {
   static constexpr size_t kInitialBuffer = 4096;
 
   KeptOpenFile() = default;
-  explicit KeptOpenFile(std::string path) : path_(std::move(path)) {}
+  explicit KeptOpenFile(std::string path, ReadEnd end = ReadEnd::AtZeroRead())
+      : path_(std::move(path)), end_(end) {}
 
   const std::string& path() const { return path_; }
 
@@ -59,6 +92,7 @@ class KeptOpenFile {
 
  private:
   std::string path_;
+  ReadEnd end_ = ReadEnd::AtZeroRead();
   UniqueFd fd_;
   std::vector<char> buffer_;
 };
@@ -68,9 +102,9 @@ class KeptOpenFile {
 Status ReadFileOnce(const std::string& path, std::string* buffer);
 
 // Reads the whole contents of an already open fd from offset 0 into *buffer,
-// growing it as needed, up to KeptOpenFile::kMaxSize. Returns the number of
-// bytes read, or -errno.
-long ReadFdFromStart(int fd, std::vector<char>* buffer);
+// growing it as needed, up to KeptOpenFile::kMaxSize, and stopping where end
+// says the file ends. Returns the number of bytes read, or -errno.
+long ReadFdFromStart(int fd, std::vector<char>* buffer, ReadEnd end = ReadEnd::AtZeroRead());
 
 }  // namespace nodex
 

@@ -95,6 +95,60 @@ TEST_F(FileReaderTest, DirectoryIsAnError) {
   EXPECT_EQ(s.code(), StatusCode::kError);
 }
 
+// Read syscalls this thread has made (task I/O accounting), or -1 where the
+// kernel does not keep them.
+long ReadSyscalls() {
+  std::ifstream in("/proc/thread-self/io");
+  std::string key;
+  long value = 0;
+  while (in >> key >> value) {
+    if (key == "syscr:") return value;
+  }
+  return -1;
+}
+
+TEST(ReadEndTest, WhenAShortReadEndsTheFile) {
+  EXPECT_FALSE(ReadEnd::AtZeroRead().EndsAt(0));
+  EXPECT_FALSE(ReadEnd::AtZeroRead().EndsAt(10));
+  EXPECT_TRUE(ReadEnd::OneRecord().EndsAt(10));
+  EXPECT_TRUE(ReadEnd::OneRecord().EndsAt(100000));
+  // The next record (up to 200 bytes) would have fitted in the page: the end.
+  EXPECT_TRUE(ReadEnd::Records(200).EndsAt(4096 - 200));
+  // It may not have fitted: read on.
+  EXPECT_FALSE(ReadEnd::Records(200).EndsAt(4096 - 199));
+  EXPECT_FALSE(ReadEnd::Records(5000).EndsAt(1));
+}
+
+// The count of read syscalls shows the difference: one for a file that ends
+// at its first short read, two (the second returning 0) otherwise.
+TEST_F(FileReaderTest, ShortReadEndsOneRecordFile) {
+  if (ReadSyscalls() < 0) GTEST_SKIP() << "/proc/thread-self/io has no syscr here (no task I/O accounting)";
+  Write("some 1\nvalue 2\n");
+  std::string_view content;
+  for (const auto& [end, reads] : {std::pair{ReadEnd::OneRecord(), 1L}, std::pair{ReadEnd::Records(64), 1L},
+                                   std::pair{ReadEnd::AtZeroRead(), 2L}}) {
+    KeptOpenFile file(path_, end);
+    ASSERT_TRUE(file.Read(&content).ok());  // opens the fd
+    const long before = ReadSyscalls();
+    ASSERT_TRUE(file.Read(&content).ok());
+    // ReadSyscalls' own read of thread-self/io counts once.
+    EXPECT_EQ(ReadSyscalls() - before - 1, reads) << "longest record " << end.longest_record;
+    EXPECT_EQ(content, "some 1\nvalue 2\n");
+  }
+}
+
+// A file larger than the first buffer still ends only after the last, short,
+// read, whatever end says.
+TEST_F(FileReaderTest, OneRecordLargerThanTheBuffer) {
+  std::string big;
+  for (int i = 0; big.size() < 2 * KeptOpenFile::kInitialBuffer + 5; ++i) big += "cpu" + std::to_string(i) + " 1 2 3\n";
+  Write(big);
+  KeptOpenFile file(path_, ReadEnd::OneRecord());
+  std::string_view content;
+  ASSERT_TRUE(file.Read(&content).ok());
+  EXPECT_EQ(content, big);
+}
+
 TEST(KeptOpenFileTest, ProcSelfStatTwice) {
   KeptOpenFile file("/proc/self/stat");
   std::string_view content;
@@ -116,11 +170,16 @@ TEST(KeptOpenFileTest, MultiPageSeqFileTwice) {
   if (!in) GTEST_SKIP() << path << " is not readable here";
   const std::string expected((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (expected.size() <= static_cast<size_t>(getpagesize())) GTEST_SKIP() << path << " fits in one page here";
-  KeptOpenFile file(path);
-  std::string_view content;
-  for (int round = 0; round < 2; ++round) {
-    ASSERT_TRUE(file.Read(&content).ok());
-    EXPECT_EQ(content, expected) << "round " << round;
+  // Its reads stop where the next record no longer fits the kernel's page, short
+  // of the buffer; with the records' bound (its lines are under 100 bytes) the
+  // reader must tell those from the end and read on.
+  for (ReadEnd end : {ReadEnd::AtZeroRead(), ReadEnd::Records(256)}) {
+    KeptOpenFile file(path, end);
+    std::string_view content;
+    for (int round = 0; round < 2; ++round) {
+      ASSERT_TRUE(file.Read(&content).ok());
+      EXPECT_EQ(content, expected) << "round " << round << ", longest record " << end.longest_record;
+    }
   }
 }
 

@@ -9,6 +9,10 @@
 namespace nodex::collectors {
 namespace {
 
+// /proc/net/stat/nf_conntrack: a header of about 165 bytes, then one line of
+// "%08x " fields per CPU (about 155 bytes).
+constexpr size_t kStatLongestLine = 512;
+
 using expo::Desc;
 constexpr expo::MetricType kG = expo::MetricType::kGauge;
 
@@ -29,9 +33,9 @@ constexpr Desc kSearchRestart{"node_nf_conntrack_stat_search_restart",
 class ConntrackCollector : public Collector {
  public:
   explicit ConntrackCollector(const Context& ctx)
-      : count_(ctx.Proc("sys/net/netfilter/nf_conntrack_count")),
-        max_(ctx.Proc("sys/net/netfilter/nf_conntrack_max")),
-        stat_(ctx.Proc("net/stat/nf_conntrack")),
+      : count_(ctx.Proc("sys/net/netfilter/nf_conntrack_count"), ReadEnd::OneRecord()),
+        max_(ctx.Proc("sys/net/netfilter/nf_conntrack_max"), ReadEnd::OneRecord()),
+        stat_(ctx.Proc("net/stat/nf_conntrack"), ReadEnd::Records(kStatLongestLine)),
         log_(ctx.log) {}
 
   Status Collect(expo::MetricSet& out) override {

@@ -129,7 +129,7 @@ class CpuCollector final : public Collector {
         // node_exporter emits node_cpu_frequency_hertz only while the
         // cpufreq collector is enabled (it is by default).
         frequency_(BoolFlag(ctx, "collector.cpufreq", true)),
-        stat_file_(ctx.Proc("stat")),
+        stat_file_(ctx.Proc("stat"), ReadEnd::OneRecord()),
         cpuinfo_file_(ctx.Proc("cpuinfo")),
         cpu_dir_path_(ctx.Sys("devices/system/cpu")) {}
 

@@ -17,6 +17,10 @@
 namespace nodex::collectors {
 namespace {
 
+// One /proc/diskstats line: major, minor, a name of at most 32 bytes
+// (DISK_NAME_LEN) and 17 to 20 counters of up to 20 digits: under 512 bytes.
+constexpr size_t kDiskstatsLongestLine = 1024;
+
 constexpr auto kCounter = expo::MetricType::kCounter;
 constexpr auto kGauge = expo::MetricType::kGauge;
 
@@ -153,7 +157,7 @@ class DiskstatsCollector : public Collector {
  public:
   DiskstatsCollector(const Context& ctx, std::unique_ptr<RE2> exclude, std::unique_ptr<RE2> include)
       : log_(ctx.log),
-        file_(ctx.Proc("diskstats")),
+        file_(ctx.Proc("diskstats"), ReadEnd::Records(kDiskstatsLongestLine)),
         sys_block_(ctx.Sys("block")),
         udev_dir_(ctx.paths.udev_data),
         exclude_(std::move(exclude)),

@@ -32,7 +32,8 @@ Status ReadValue(KeptOpenFile& file, bool* present, uint64_t* value) {
 class EntropyCollector : public Collector {
  public:
   explicit EntropyCollector(const Context& ctx)
-      : avail_(ctx.Proc("sys/kernel/random/entropy_avail")), pool_size_(ctx.Proc("sys/kernel/random/poolsize")) {}
+      : avail_(ctx.Proc("sys/kernel/random/entropy_avail"), ReadEnd::OneRecord()),
+        pool_size_(ctx.Proc("sys/kernel/random/poolsize"), ReadEnd::OneRecord()) {}
 
   Status Collect(expo::MetricSet& out) override {
     bool has_avail = false, has_pool_size = false;

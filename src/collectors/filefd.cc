@@ -16,7 +16,7 @@ constexpr expo::Desc kMaximum{"node_filefd_maximum", "Maximum number of file han
 
 class FilefdCollector : public Collector {
  public:
-  explicit FilefdCollector(const Context& ctx) : file_(ctx.Proc("sys/fs/file-nr")) {}
+  explicit FilefdCollector(const Context& ctx) : file_(ctx.Proc("sys/fs/file-nr"), ReadEnd::OneRecord()) {}
 
   Status Collect(expo::MetricSet& out) override {
     std::string_view content;

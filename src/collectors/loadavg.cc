@@ -15,7 +15,7 @@ constexpr expo::Desc kLoad15{"node_load15", "Load average over the last 15 minut
 
 class LoadavgCollector : public Collector {
  public:
-  explicit LoadavgCollector(const Context& ctx) : file_(ctx.Proc("loadavg")) {}
+  explicit LoadavgCollector(const Context& ctx) : file_(ctx.Proc("loadavg"), ReadEnd::OneRecord()) {}
 
   Status Collect(expo::MetricSet& out) override {
     std::string_view content;

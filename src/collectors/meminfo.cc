@@ -178,7 +178,7 @@ int FindField(std::string_view key) {
 
 class MeminfoCollector : public Collector {
  public:
-  explicit MeminfoCollector(const Context& ctx) : file_(ctx.Proc("meminfo")) {}
+  explicit MeminfoCollector(const Context& ctx) : file_(ctx.Proc("meminfo"), ReadEnd::OneRecord()) {}
 
   Status Collect(expo::MetricSet& out) override {
     std::string_view content;

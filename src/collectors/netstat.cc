@@ -36,9 +36,9 @@ size_t CountSpaceFields(std::string_view s) {
 class NetstatCollector : public Collector {
  public:
   NetstatCollector(const Context& ctx, std::unique_ptr<RE2> fields)
-      : netstat_(ctx.Proc("net/netstat")),
-        snmp_(ctx.Proc("net/snmp")),
-        snmp6_(ctx.Proc("net/snmp6")),
+      : netstat_(ctx.Proc("net/netstat"), ReadEnd::OneRecord()),
+        snmp_(ctx.Proc("net/snmp"), ReadEnd::OneRecord()),
+        snmp6_(ctx.Proc("net/snmp6"), ReadEnd::OneRecord()),
         fields_(std::move(fields)) {}
 
   Status Collect(expo::MetricSet& out) override {

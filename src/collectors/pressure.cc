@@ -124,7 +124,8 @@ class PressureCollector final : public Collector {
       if (raw < 0) return errno;
       fd.reset(raw);
     }
-    long n = ReadFdFromStart(fd.get(), &buffer_);
+    // psi files are single_open: one read unless it fills the buffer.
+    long n = ReadFdFromStart(fd.get(), &buffer_, ReadEnd::OneRecord());
     if (n < 0) {
       fd.reset();
       return static_cast<int>(-n);

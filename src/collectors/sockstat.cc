@@ -33,8 +33,8 @@ bool NextSpaceField(std::string_view* rest, bool* more, std::string_view* field)
 class SockstatCollector : public Collector {
  public:
   SockstatCollector(const Context& ctx)
-      : v4_(ctx.Proc("net/sockstat")),
-        v6_(ctx.Proc("net/sockstat6")),
+      : v4_(ctx.Proc("net/sockstat"), ReadEnd::OneRecord()),
+        v6_(ctx.Proc("net/sockstat6"), ReadEnd::OneRecord()),
         log_(ctx.log),
         page_size_(static_cast<int64_t>(::sysconf(_SC_PAGESIZE))) {}
 

@@ -9,6 +9,10 @@
 namespace nodex::collectors {
 namespace {
 
+// One /proc/net/softnet_stat line per CPU of "%08x " fields (15 on Linux 6.x,
+// 134 bytes; older kernels print fewer).
+constexpr size_t kSoftnetLongestLine = 256;
+
 using expo::MetricType;
 
 constexpr expo::Desc kProcessed{"node_softnet_processed_total", "Packets processed by the CPU's network softirq.",
@@ -31,7 +35,7 @@ constexpr expo::Desc kBacklogLen{"node_softnet_backlog_len", "Packets currently 
 
 class SoftnetCollector : public Collector {
  public:
-  explicit SoftnetCollector(const Context& ctx) : file_(ctx.Proc("net/softnet_stat")) {}
+  explicit SoftnetCollector(const Context& ctx) : file_(ctx.Proc("net/softnet_stat"), ReadEnd::Records(kSoftnetLongestLine)) {}
 
   Status Collect(expo::MetricSet& out) override {
     std::string_view content;

@@ -24,7 +24,7 @@ constexpr Desc kSoftirqsDesc{"node_softirqs_total", "Softirqs raised since boot,
 
 class StatCollector final : public Collector {
  public:
-  StatCollector(std::string path, bool softirq) : file_(std::move(path)), softirq_(softirq) {}
+  StatCollector(std::string path, bool softirq) : file_(std::move(path), ReadEnd::OneRecord()), softirq_(softirq) {}
 
   Status Collect(expo::MetricSet& out) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -94,7 +94,8 @@ class TimeCollector : public Collector {
     for (const std::string& name : names) {
       std::string base = JoinPath(dir_, name);
       devices_.push_back(
-          {KeptOpenFile(JoinPath(base, "available_clocksource")), KeptOpenFile(JoinPath(base, "current_clocksource"))});
+          {KeptOpenFile(JoinPath(base, "available_clocksource"), ReadEnd::OneRecord()),
+                                   KeptOpenFile(JoinPath(base, "current_clocksource"), ReadEnd::OneRecord())});
     }
     rescan_ = devices_.empty();
   }

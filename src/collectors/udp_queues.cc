@@ -10,6 +10,11 @@
 namespace nodex::collectors {
 namespace {
 
+// A /proc/net/udp line is padded to 127 bytes plus '\n' (seq_setwidth); a
+// udp6 line (ip6_dgram_sock_seq_show) with two full IPv6 addresses and a
+// 64-bit inode and pointer is about 210.
+constexpr size_t kLongestSocketLine = 256;
+
 constexpr expo::Desc kQueues{"node_udp_queues", "Bytes queued in UDP sockets, by queue and IP version.",
                              expo::MetricType::kGauge};
 
@@ -32,7 +37,8 @@ std::string Excerpt(std::string_view s) { return std::string(s.substr(0, 48)); }
 class UdpQueuesCollector : public Collector {
  public:
   explicit UdpQueuesCollector(const Context& ctx)
-      : udp_(ctx.Proc("net/udp")), udp6_(ctx.Proc("net/udp6")), log_(ctx.log) {}
+      : udp_(ctx.Proc("net/udp"), ReadEnd::Records(kLongestSocketLine)),
+        udp6_(ctx.Proc("net/udp6"), ReadEnd::Records(kLongestSocketLine)), log_(ctx.log) {}
 
   Status Collect(expo::MetricSet& out) override {
     Status v4 = CollectFile(udp_, "v4", out);

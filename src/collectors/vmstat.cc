@@ -14,6 +14,10 @@
 namespace nodex::collectors {
 namespace {
 
+// /proc/vmstat prints one "name value" line per counter (mm/vmstat.c,
+// vmstat_show); names are under 40 bytes, values at most 20 digits.
+constexpr size_t kVmstatLongestLine = 128;
+
 bool IsMetricNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':';
 }
@@ -21,7 +25,7 @@ bool IsMetricNameChar(char c) {
 class VmstatCollector final : public Collector {
  public:
   VmstatCollector(const Context& ctx, std::unique_ptr<RE2> filter)
-      : file_(ctx.Proc("vmstat")), filter_(std::move(filter)) {}
+      : file_(ctx.Proc("vmstat"), ReadEnd::Records(kVmstatLongestLine)), filter_(std::move(filter)) {}
 
   Status Collect(expo::MetricSet& out) override {
     std::lock_guard<std::mutex> lock(mu_);

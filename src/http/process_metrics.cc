@@ -78,7 +78,7 @@ std::optional<uint64_t> ParseBootTime(std::string_view proc_stat) {
 
 ProcessMetrics::ProcessMetrics(std::string proc_root)
     : proc_root_(std::move(proc_root)),
-      stat_(proc_root_ + "/self/stat"),
+      stat_(proc_root_ + "/self/stat", ReadEnd::OneRecord()),
       ticks_per_second_(static_cast<double>(sysconf(_SC_CLK_TCK))),
       page_size_(static_cast<double>(sysconf(_SC_PAGESIZE))) {}
 
