@@ -116,7 +116,8 @@ class ArpCollector : public Collector {
 
   Status GatherNetlink() {
     link_count_ = 0;
-    Status st = socket_.Dump(RTM_GETLINK, sizeof(ifinfomsg), AF_UNSPEC,
+    static const rtnl::LinkDumpRequest kNamesOnly(/*skip_stats=*/true);
+    Status st = socket_.Dump(RTM_GETLINK, kNamesOnly.header(),
                              [this](std::span<const uint8_t> buf, uint32_t seq) -> StatusOr<bool> {
                                return rtnl::DecodeLinkNames(buf, seq, &links_, &link_count_);
                              });

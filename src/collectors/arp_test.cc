@@ -229,6 +229,45 @@ TEST(ArpCollectorTest, BadRegexNamesTheFlag) {
   EXPECT_NE(c.status().message().find("collector.arp.device-exclude"), std::string::npos);
 }
 
+// The names-only link dump arp, qdisc and network_route send: the kernel
+// leaves out the per-link IPv6 counters (IFLA_AF_SPEC > AF_INET6 >
+// IFLA_INET6_STATS) but still names every link, as a full dump does.
+TEST(LinkDumpRequestTest, SkipStatsKeepsNamesDropsIpv6Counters) {
+  struct Seen {
+    std::vector<std::string> names;
+    size_t with_inet6_stats = 0;
+  };
+  auto dump = [](bool skip_stats, Seen* seen) -> Status {
+    rtnl::Socket socket;
+    const rtnl::LinkDumpRequest request(skip_stats);
+    return socket.Dump(RTM_GETLINK, request.header(), [seen](std::span<const uint8_t> buf, uint32_t seq) {
+      return rtnl::WalkDump(buf, seq, [seen](uint16_t type, std::span<const uint8_t> payload) -> Status {
+        if (type != RTM_NEWLINK || payload.size() < sizeof(ifinfomsg)) return Status::Ok();
+        const size_t off = NLMSG_ALIGN(sizeof(ifinfomsg));
+        rtnl::ForEachAttr(payload.data() + off, payload.size() - off, [seen](const rtnl::Attr& a) {
+          if (a.type == IFLA_IFNAME) seen->names.emplace_back(rtnl::AttrString(a));
+          if (a.type != IFLA_AF_SPEC) return;
+          rtnl::ForEachAttr(a.payload.data(), a.payload.size(), [seen](const rtnl::Attr& family) {
+            if (family.type != AF_INET6) return;
+            rtnl::ForEachAttr(family.payload.data(), family.payload.size(), [seen](const rtnl::Attr& inet6) {
+              if (inet6.type == IFLA_INET6_STATS) ++seen->with_inet6_stats;
+            });
+          });
+        });
+        return Status::Ok();
+      });
+    });
+  };
+  Seen full, names_only;
+  Status st = dump(false, &full);
+  if (!st.ok()) GTEST_SKIP() << "no rtnetlink here: " << st.message();
+  ASSERT_TRUE(dump(true, &names_only).ok());
+  ASSERT_FALSE(full.names.empty());
+  EXPECT_EQ(names_only.names, full.names);
+  EXPECT_EQ(names_only.with_inet6_stats, 0u);
+  if (full.with_inet6_stats == 0) GTEST_SKIP() << "IPv6 is off here: no counters to leave out";
+}
+
 TEST(ArpCollectorTest, NetlinkMatchesProcNetArpOnThisMachine) {
   Context ctx;
   auto nl = MustCreate(NewArpCollector, ctx);

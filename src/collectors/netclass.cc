@@ -333,7 +333,9 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
     Status modes = CollectLinkModes();
     if (!modes.ok()) return modes;
     link_error_ = Status::Ok();
-    Status st = socket_.Dump(RTM_GETLINK, sizeof(ifinfomsg), AF_UNSPEC,
+    // IFLA_STATS64 (--collector.netclass_rtnl.with-stats) comes either way.
+    static const rtnl::LinkDumpRequest kSkipStats(/*skip_stats=*/true);
+    Status st = socket_.Dump(RTM_GETLINK, kSkipStats.header(),
                              [this](std::span<const uint8_t> buf, uint32_t seq) -> StatusOr<bool> {
                                return DecodeNetClassLinkDump(buf, seq, *this);
                              });

@@ -116,7 +116,8 @@ class NetworkRouteCollector : public Collector {
  public:
   Status Collect(expo::MetricSet& out) override {
     num_links_ = 0;
-    Status st = socket_.Dump(RTM_GETLINK, sizeof(ifinfomsg), AF_UNSPEC,
+    static const rtnl::LinkDumpRequest kNamesOnly(/*skip_stats=*/true);
+    Status st = socket_.Dump(RTM_GETLINK, kNamesOnly.header(),
                              [this](std::span<const uint8_t> buf, uint32_t seq) {
                                return rtnl::DecodeLinkNames(buf, seq, &links_, &num_links_);
                              });

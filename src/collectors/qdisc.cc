@@ -203,7 +203,8 @@ class QdiscCollector : public Collector {
                                return DecodeQdiscDump(buf, seq, &qdiscs_, &count_);
                              });
     if (!st.ok()) return Status::Error("failed to get qdiscs: " + st.message());
-    st = socket_.Dump(RTM_GETLINK, sizeof(ifinfomsg), AF_UNSPEC,
+    static const rtnl::LinkDumpRequest kNamesOnly(/*skip_stats=*/true);
+    st = socket_.Dump(RTM_GETLINK, kNamesOnly.header(),
                       [this](std::span<const uint8_t> buf, uint32_t seq) -> StatusOr<bool> {
                         return rtnl::DecodeLinkNames(buf, seq, &links_, &link_count_);
                       });
