@@ -24,6 +24,7 @@
 #include "http/server.h"
 #include "http/web_security.h"
 #include "lint/lint.h"
+#include "nodex_revision.h"  // Generated at build time: NODEX_REVISION.
 
 namespace nodex {
 namespace {
