@@ -22,7 +22,7 @@ file and a gnuplot PNG of scrape time against size (bench/results/<date>-scale.p
 This is a benchmark, never a test: nothing here asserts a time. Every wait is
 bounded; exporters and namespaces are removed on every exit path.
 
-Usage: bench/scale.py [--nodex PATH] [--scrapes N] [--only synthetic|netns]
+Usage: bench/scale.py [--nodex PATH] [--scrapes N] [--only synthetic|netns] [--out-dir DIR] [--smallest]
 """
 
 import argparse
@@ -146,7 +146,7 @@ def run_synthetic(args, log_dir):
     rows = []
     for dim, sizes, collectors, extra in SYNTHETIC:
         flags = ["--collector.disable-defaults"] + ["--collector." + c for c in collectors] + extra
-        for size in sizes:
+        for size in sizes[:1] if args.smallest else sizes:
             tree = tempfile.mkdtemp(prefix="nodex-scale-")
             try:
                 os.makedirs(os.path.join(tree, "proc"))
@@ -200,7 +200,7 @@ def run_netns(args, log_dir):
     # netclass from sysfs (both exporters' default), then from netlink.
     variants = [("veth interfaces", base), ("veth interfaces, netclass.netlink", base + ["--collector.netclass.netlink"])]
     try:
-        for size in NETNS_SIZES:
+        for size in NETNS_SIZES[:1] if args.smallest else NETNS_SIZES:
             setup_netns(size)
             for label, flags in variants:
                 result = {}
@@ -297,6 +297,9 @@ def main():
     parser.add_argument("--scrapes", type=int, default=30)
     parser.add_argument("--only", choices=["synthetic", "netns"])
     parser.add_argument("--out-dir", default=os.path.join(REPO, "bench", "results"))
+    parser.add_argument("--smallest", action="store_true",
+                        help="only the smallest size of each dimension: a quick check that the script and both "
+                             "exporters still work (tests/e2e/bench.sh), not a benchmark")
     args = parser.parse_args()
     args.nodex = os.path.abspath(args.nodex)
     for path in (args.nodex, args.node_exporter):
