@@ -79,8 +79,7 @@ class KeptOpenFile {
   static constexpr size_t kInitialBuffer = 4096;
 
   KeptOpenFile() = default;
-  explicit KeptOpenFile(std::string path, ReadEnd end = ReadEnd::AtZeroRead())
-      : path_(std::move(path)), end_(end) {}
+  explicit KeptOpenFile(std::string path, ReadEnd end = ReadEnd::AtZeroRead()) : path_(std::move(path)), end_(end) {}
 
   const std::string& path() const { return path_; }
 

@@ -66,7 +66,8 @@ struct DirCloser {
 class CpufreqCollector final : public Collector {
  public:
   explicit CpufreqCollector(const Context& ctx)
-      : cpu_dir_path_(ctx.Sys("devices/system/cpu")), offline_(ctx.Sys("devices/system/cpu/offline"), ReadEnd::OneRecord()) {}
+      : cpu_dir_path_(ctx.Sys("devices/system/cpu")),
+        offline_(ctx.Sys("devices/system/cpu/offline"), ReadEnd::OneRecord()) {}
 
   Status Collect(expo::MetricSet& out) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -18,7 +18,8 @@ namespace nodex::collectors {
 namespace {
 
 // One /proc/diskstats line: major, minor, a name of at most 32 bytes
-// (DISK_NAME_LEN) and 17 to 20 counters of up to 20 digits: under 512 bytes.
+// (DISK_NAME_LEN) and 17 to 20 counters of up to 20 digits: under 512 bytes;
+// the bound is twice that.
 constexpr size_t kDiskstatsLongestLine = 1024;
 
 constexpr auto kCounter = expo::MetricType::kCounter;

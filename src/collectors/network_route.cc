@@ -117,10 +117,9 @@ class NetworkRouteCollector : public Collector {
   Status Collect(expo::MetricSet& out) override {
     num_links_ = 0;
     static const rtnl::LinkDumpRequest kNamesOnly(/*skip_stats=*/true);
-    Status st = socket_.Dump(RTM_GETLINK, kNamesOnly.header(),
-                             [this](std::span<const uint8_t> buf, uint32_t seq) {
-                               return rtnl::DecodeLinkNames(buf, seq, &links_, &num_links_);
-                             });
+    Status st = socket_.Dump(RTM_GETLINK, kNamesOnly.header(), [this](std::span<const uint8_t> buf, uint32_t seq) {
+      return rtnl::DecodeLinkNames(buf, seq, &links_, &num_links_);
+    });
     if (!st.ok()) return Status::Error("couldn't get links: " + st.message());
     dump_.Clear();
     st = socket_.Dump(RTM_GETROUTE, sizeof(rtmsg), AF_UNSPEC, [this](std::span<const uint8_t> buf, uint32_t seq) {

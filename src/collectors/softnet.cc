@@ -35,7 +35,8 @@ constexpr expo::Desc kBacklogLen{"node_softnet_backlog_len", "Packets currently 
 
 class SoftnetCollector : public Collector {
  public:
-  explicit SoftnetCollector(const Context& ctx) : file_(ctx.Proc("net/softnet_stat"), ReadEnd::Records(kSoftnetLongestLine)) {}
+  explicit SoftnetCollector(const Context& ctx)
+      : file_(ctx.Proc("net/softnet_stat"), ReadEnd::Records(kSoftnetLongestLine)) {}
 
   Status Collect(expo::MetricSet& out) override {
     std::string_view content;

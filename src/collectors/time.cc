@@ -93,9 +93,8 @@ class TimeCollector : public Collector {
     devices_.reserve(names.size());
     for (const std::string& name : names) {
       std::string base = JoinPath(dir_, name);
-      devices_.push_back(
-          {KeptOpenFile(JoinPath(base, "available_clocksource"), ReadEnd::OneRecord()),
-                                   KeptOpenFile(JoinPath(base, "current_clocksource"), ReadEnd::OneRecord())});
+      devices_.push_back({KeptOpenFile(JoinPath(base, "available_clocksource"), ReadEnd::OneRecord()),
+                          KeptOpenFile(JoinPath(base, "current_clocksource"), ReadEnd::OneRecord())});
     }
     rescan_ = devices_.empty();
   }

@@ -38,7 +38,8 @@ class UdpQueuesCollector : public Collector {
  public:
   explicit UdpQueuesCollector(const Context& ctx)
       : udp_(ctx.Proc("net/udp"), ReadEnd::Records(kLongestSocketLine)),
-        udp6_(ctx.Proc("net/udp6"), ReadEnd::Records(kLongestSocketLine)), log_(ctx.log) {}
+        udp6_(ctx.Proc("net/udp6"), ReadEnd::Records(kLongestSocketLine)),
+        log_(ctx.log) {}
 
   Status Collect(expo::MetricSet& out) override {
     Status v4 = CollectFile(udp_, "v4", out);
