@@ -13,7 +13,7 @@ BUILD_DEPS := cmake ninja-build g++ pkg-config libmicrohttpd-dev libdeflate-dev 
               libgnutls28-dev libcrypt-dev nlohmann-json3-dev
 # Real peers the end-to-end tests talk to.
 TEST_DEPS  := curl python3 prometheus prometheus-node-exporter fuse3 iproute2 podman runc \
-              openssl apache2-utils gnuplot-nox
+              openssl apache2-utils gnuplot-nox strace
 
 .PHONY: all build run test test-sanitize deps test-deps clean image bench install fuzz text-order
 

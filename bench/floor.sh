@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/floor.sh READ_FLOOR [NODEX]: the physical floor of a scrape, and nodex's
+# bench/floor.sh READ_FLOOR [NODEX [OUT]]: the physical floor of a scrape, and nodex's
 # scrape time as a multiple of it.
 #
 # 1. Starts nodex and node_exporter with the collectors bench/side_by_side.py
@@ -10,7 +10,7 @@
 # 3. Times nodex's own scrape (median of 200, plain, keep-alive client) and
 #    prints scrape / floor. The floor counts file reads only: netlink dumps,
 #    directory listings (getdents64) and statfs are extra work a scrape does.
-# Writes bench/results/<date>-floor.md and prints it. Needs strace; run as root
+# Writes OUT (default bench/results/<date>-floor.md) and prints it. Needs strace; run as root
 # or with ptrace permission over the exporters it starts.
 set -u
 set -o pipefail
@@ -19,8 +19,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
 READ_FLOOR=${1:-}
 NODEX=${2:-$REPO/build/nodex}
+OUT=${3:-$REPO/bench/results/$(date +%F)-floor.md}
 NE=/usr/bin/prometheus-node-exporter
-[[ -x "$READ_FLOOR" ]] || { echo "usage: $0 PATH_TO_read_floor [PATH_TO_nodex]" >&2; exit 2; }
+[[ -x "$READ_FLOOR" ]] || { echo "usage: $0 PATH_TO_read_floor [PATH_TO_nodex [OUT.md]]" >&2; exit 2; }
 [[ -x "$NODEX" ]] || { echo "error: $NODEX is not executable (make build)" >&2; exit 2; }
 [[ -x "$NE" ]] || { echo "error: $NE missing (apt-get install prometheus-node-exporter)" >&2; exit 2; }
 command -v strace >/dev/null || { echo "error: strace missing (apt-get install strace)" >&2; exit 2; }
@@ -128,7 +129,6 @@ NE_REOPEN_US=$(field "$TMP/node_exporter.floor" open-close median_us)
 read -r _ NODEX_NFILES _ NODEX_BYTES _ < "$TMP/nodex.floor"
 read -r _ NE_NFILES _ NE_BYTES _ < "$TMP/node_exporter.floor"
 
-OUT="$REPO/bench/results/$(date +%F)-floor.md"
 mkdir -p "$(dirname "$OUT")"
 {
   echo "# The physical floor of a scrape ($(date '+%F %H:%M'))"

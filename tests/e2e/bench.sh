@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# tests/e2e/bench.sh NODEX: the benchmark scripts still run and still produce
-# their tables, so `make bench` does not rot between the times someone runs it.
+# tests/e2e/bench.sh NODEX READ_FLOOR: the benchmark scripts still run and still
+# produce their tables, so `make bench` does not rot between the times someone
+# runs it.
 #
 # A smoke run, not a benchmark: bench/side_by_side.py with the fewest rounds it
-# accepts and bench/scale.py with only the smallest size of each dimension
-# (--smallest; the netns point needs root). Checks that every row carries numbers
-# for both exporters and a ratio, that the scale table has a row per dimension,
-# and that the plot was drawn. No time or ratio is asserted: a timed test would
+# accepts, bench/scale.py with only the smallest size of each dimension
+# (--smallest; the netns point needs root) and bench/floor.sh (strace needs root).
+# Checks that every row carries numbers for both exporters and a ratio, that the
+# scale table has a row per dimension, that the plot was drawn, and that the
+# floor table has its multiples. No time or ratio is asserted: a timed test would
 # fail on a busy machine and prove nothing on a quiet one (bench/README.md).
 source "$(dirname "$0")/lib.sh"
 
 NODEX=${1:-}
+READ_FLOOR=${2:-}
 need_binary "$NODEX"
+[[ -x "$READ_FLOOR" ]] || die "usage: $0 NODEX READ_FLOOR (bench/read_floor, built with nodex)"
 NE=/usr/bin/prometheus-node-exporter
 need_peer "$NE" "Debian package prometheus-node-exporter"
 need_peer "$(command -v gnuplot || echo /usr/bin/gnuplot)" "Debian package gnuplot-nox"
@@ -58,4 +62,21 @@ png="${md%.md}.png"
 [[ -s "${md%.md}.dat" ]] || fail "scale: no data file next to $md"
 ip netns list 2>/dev/null | grep -q '^nodexbench\b' && fail "scale: left its network namespace behind"
 [[ $E2E_FAILURES -eq 0 ]] && pass "scale.py --smallest: a row per dimension and a plot"
+
+# --- floor.sh: strace one scrape of each exporter, re-read their files.
+if [[ $(id -u) -ne 0 ]]; then
+  echo "note: floor.sh not run: attaching strace to the exporters needs root here"
+else
+  need_peer "$(command -v strace || echo /usr/bin/strace)" "Debian package strace"
+  FLOOR="$E2E_TMP/floor.md"
+  timeout 180 "$REPO/bench/floor.sh" "$READ_FLOOR" "$NODEX" "$FLOOR" >"$E2E_TMP/floor.log" 2>&1 ||
+    die "floor.sh failed: $(tail -c 1500 "$E2E_TMP/floor.log")"
+  for row in "files read per scrape \| [0-9]+ \| [0-9]+" "floor: kept-open fds, median \| $num ms \| $num ms" \
+    "scrape median / its own floor \| ${num}x \| ${num}x"; do
+    grep -Eq "^\| $row \|$" "$FLOOR" || fail "floor: no row matching '$row': $(grep -F "${row%% \\|*}" "$FLOOR")"
+  done
+  nfiles=$(sed -nE 's/^\| files read per scrape \| ([0-9]+) \|.*/\1/p' "$FLOOR")
+  ((${nfiles:-0} >= 20)) || fail "floor: nodex read only '${nfiles}' files in a scrape"
+  [[ $E2E_FAILURES -eq 0 ]] && pass "floor.sh: file lists, floors and multiples for both exporters"
+fi
 finish
