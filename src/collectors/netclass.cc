@@ -5,11 +5,14 @@
 #include <fcntl.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
+#include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/magic.h>
 #include <linux/rtnetlink.h>
 #include <re2/re2.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -110,6 +113,13 @@ constexpr std::string_view kAttributeNames[] = {
 
 constexpr std::string_view kSysfsForNetlink[] = {"addr_assign_type", "dev_id", "name_assign_type"};
 
+// The default variant's reads for a device whose other attributes come from
+// the RTM_GETLINK dump (NetClassIfaceFromLink). ifindex comes first: it is
+// what proves the sysfs directory and the dump describe the same device.
+// speed and duplex answer EINVAL unless the device runs.
+constexpr std::string_view kSysfsBesideLink[] = {"ifindex", "addr_assign_type", "dev_id", "flags", "name_assign_type"};
+constexpr std::string_view kSysfsBesideRunningLink[] = {"duplex", "speed"};
+
 // IF_OPER_* names, as node_exporter's netlink variant spells them.
 constexpr std::string_view kOperStates[] = {"unknown", "notpresent", "down", "lowerlayerdown",
                                             "testing", "dormant",    "up"};
@@ -130,6 +140,22 @@ struct LinkModeEntry {
   std::string name;
   uint32_t speed = 0;
   uint8_t duplex = 0;
+};
+
+// One link of the default variant's RTM_GETLINK dump, with its strings
+// copied out of the receive buffer.
+struct CachedLink {
+  NetClassLink link;  // Its views are stale; View() points them at the copies.
+  std::string name, address, broadcast, ifalias;
+
+  NetClassLink View() const {
+    NetClassLink l = link;
+    l.name = name;
+    l.address = address;
+    l.broadcast = broadcast;
+    l.ifalias = ifalias;
+    return l;
+  }
 };
 
 class NetclassCollector : public Collector, private NetClassLinkSink, private EthtoolLinkModeSink {
@@ -171,6 +197,20 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
     return device_.valid();
   }
 
+  // Reads the attributes `names` of the device at path_ into iface_. Returns
+  // false after setting *result for a fatal error.
+  bool ReadAttrs(std::span<const std::string_view> names, std::string_view device, Status* result) {
+    for (std::string_view attr : names) {
+      int err = ReadAttr(attr);
+      if (err != 0) {
+        *result = Status::Error("could not get net class info: failed to read file \"" + class_net_ + "/" +
+                                std::string(device) + "/" + std::string(attr) + "\": " + std::strerror(err));
+        return false;
+      }
+    }
+    return true;
+  }
+
   Status CollectSysfs() {
     DIR* dir = ::opendir(class_net_.c_str());
     if (dir == nullptr) {
@@ -183,7 +223,7 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
       }
       return Status::Error("could not get net class info: " + class_net_ + ": " + std::strerror(err));
     }
-    Status result = Status::Ok();
+    listed_count_ = 0;
     while (const dirent* e = ::readdir(dir)) {
       std::string_view name = e->d_name;
       if (name == "." || name == "..") continue;
@@ -192,26 +232,126 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
         struct stat st;
         if (::fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) type = DT_REG;
       }
-      if (type == DT_REG || Ignored(name)) continue;  // bonding_masters
+      if (type == DT_REG) continue;  // bonding_masters
+      if (listed_count_ == listed_.size()) listed_.emplace_back();
+      listed_[listed_count_++].assign(name);
+    }
+    ::closedir(dir);
+    Status result = Status::Ok();
+    const bool from_links = DumpLinksMatchingListing() && SameNetns(&result);
+    if (!result.ok()) {
+      device_.reset();
+      attrs_.Sweep();
+      return result;
+    }
+    for (size_t n = 0; n < listed_count_; ++n) {
+      std::string_view name = listed_[n];
+      if (Ignored(name)) continue;
       path_.assign(class_net_).append("/").append(name);
       if (!OpenDevice()) continue;
       iface_.Reset();
-      int err = 0;
-      for (std::string_view attr : kAttributeNames) {
-        err = ReadAttr(attr);
-        if (err != 0) {
-          result = Status::Error("could not get net class info: failed to read file \"" + class_net_ + "/" +
-                                 std::string(name) + "/" + std::string(attr) + "\": " + std::strerror(err));
-          break;
-        }
+      const CachedLink* link = from_links ? FindLink(name) : nullptr;
+      bool ok;
+      if (link != nullptr && ReadAttrs(kSysfsBesideLink, name, &result) && iface_.ifindex == link->link.index) {
+        NetClassIfaceFromLink(link->View(), &iface_);
+        ok = (link->link.flags & IFF_UP) == 0 || ReadAttrs(kSysfsBesideRunningLink, name, &result);
+      } else {
+        // No dump, or this sysfs directory is not the device the dump named.
+        iface_.Reset();
+        ok = result.ok() && ReadAttrs(kAttributeNames, name, &result);
       }
-      if (err != 0) break;
+      if (!ok) break;
       EmitSysfs(name);
     }
-    ::closedir(dir);
     device_.reset();
     attrs_.Sweep();
     return result;
+  }
+
+  // One RTM_GETLINK dump into links_, sorted by name. True when it lists
+  // exactly the devices listed_ holds, so that its fields can stand in for
+  // their sysfs attributes. A failed dump turns this off for good (logged
+  // once): every attribute is then read from sysfs, as without netlink.
+  bool DumpLinksMatchingListing() {
+    if (!links_usable_) return false;
+    if (!sysfs_checked_) {
+      // A tree that is not sysfs (a copy, a test fixture) never stands for
+      // this machine's links, whatever names it has.
+      struct statfs fs;
+      links_usable_ = ::statfs(class_net_.c_str(), &fs) == 0 && fs.f_type == SYSFS_MAGIC;
+      sysfs_checked_ = true;
+      if (!links_usable_) return false;
+    }
+    link_count_ = 0;
+    collecting_links_ = true;
+    static const rtnl::LinkDumpRequest kSkipStats(/*skip_stats=*/true);
+    Status st = socket_.Dump(RTM_GETLINK, kSkipStats.header(),
+                             [this](std::span<const uint8_t> buf, uint32_t seq) -> StatusOr<bool> {
+                               return DecodeNetClassLinkDump(buf, seq, *this);
+                             });
+    collecting_links_ = false;
+    if (!st.ok()) {
+      links_usable_ = false;
+      if (log_ != nullptr) {
+        log_->Info("netclass: reading every attribute from sysfs, the RTM_GETLINK dump failed",
+                   {{"err", st.message()}});
+      }
+      return false;
+    }
+    if (link_count_ != listed_count_) return false;
+    link_order_.resize(link_count_);
+    for (uint32_t i = 0; i < link_count_; ++i) link_order_[i] = i;
+    std::sort(link_order_.begin(), link_order_.end(),
+              [this](uint32_t a, uint32_t b) { return links_[a].name < links_[b].name; });
+    for (size_t n = 0; n < listed_count_; ++n) {
+      if (FindLink(listed_[n]) == nullptr) return false;
+    }
+    return true;
+  }
+
+  // Whether this sysfs shows the network namespace the dump came from, which
+  // is not so when it was mounted from another one (a pod without
+  // hostNetwork given the host's /sys): the same names and ifindexes are
+  // common there (lo is 1, eth0 often 2 everywhere). Settled for good once
+  // every device's sysfs ifindex and address match the dump and at least one
+  // of those addresses is a real one (not empty, not all zero), which two
+  // namespaces do not share; until then each scrape checks and, without
+  // proof, reads everything from sysfs. Sets *result on a fatal read error.
+  bool SameNetns(Status* result) {
+    if (netns_verified_) return true;
+    bool proof = false;
+    for (size_t n = 0; n < listed_count_; ++n) {
+      std::string_view name = listed_[n];
+      const CachedLink* link = FindLink(name);
+      path_.assign(class_net_).append("/").append(name);
+      if (link == nullptr || !OpenDevice()) return false;
+      iface_.Reset();
+      static constexpr std::string_view kIdentity[] = {"ifindex", "address"};
+      if (!ReadAttrs(kIdentity, name, result)) return false;
+      address_.clear();
+      AppendHardwareAddr(link->address, &address_);
+      if (iface_.ifindex != link->link.index || iface_.address != address_) return false;
+      if (link->address.find_first_not_of('\0') != std::string::npos) proof = true;
+    }
+    netns_verified_ = proof;
+    return proof;
+  }
+
+  const CachedLink* FindLink(std::string_view name) const {
+    auto it = std::lower_bound(link_order_.begin(), link_order_.end(), name,
+                               [this](uint32_t i, std::string_view n) { return links_[i].name < n; });
+    if (it == link_order_.end() || links_[*it].name != name) return nullptr;
+    return &links_[*it];
+  }
+
+  void StoreLink(const NetClassLink& l) {
+    if (link_count_ == links_.size()) links_.emplace_back();
+    CachedLink& c = links_[link_count_++];
+    c.link = l;
+    c.name.assign(l.name);
+    c.address.assign(l.address);
+    c.broadcast.assign(l.broadcast);
+    c.ifalias.assign(l.ifalias);
   }
 
   void EmitSysfs(std::string_view device) {
@@ -346,6 +486,10 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
   }
 
   void OnLink(const NetClassLink& l) override {
+    if (collecting_links_) {
+      StoreLink(l);
+      return;
+    }
     if (!link_error_.ok() || Ignored(l.name)) return;
     // The attributes netlink lacks; they take a per-device lock, not RTNL.
     iface_.Reset();
@@ -418,6 +562,17 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
   std::string path_, attr_path_, address_, broadcast_, duplex_;
   UniqueFd device_;  // path_, while its attributes are read.
   sysfs::AttrFiles attrs_;
+
+  // The default variant's link dump (DumpLinksMatchingListing).
+  bool links_usable_ = true;
+  bool sysfs_checked_ = false;
+  bool netns_verified_ = false;  // See SameNetns.
+  bool collecting_links_ = false;
+  std::vector<std::string> listed_;  // /sys/class/net entries; slots from listed_count_ on are stale.
+  size_t listed_count_ = 0;
+  std::vector<CachedLink> links_;  // Slots from link_count_ on are stale; kept for their strings.
+  size_t link_count_ = 0;
+  std::vector<uint32_t> link_order_;  // links_ by name.
 
   genl::Socket ethtool_socket_;
   uint16_t ethtool_family_ = 0;
@@ -509,6 +664,36 @@ bool NetClassIgnorableError(int err) {
   return err == ENOENT || err == EACCES || err == EPERM || err == EINVAL || err == EOPNOTSUPP;
 }
 
+void NetClassIfaceFromLink(const NetClassLink& l, NetClassIface* i) {
+  // net-sysfs.c prints these unsigned fields with "%d".
+  auto as_int = [](uint32_t v) { return static_cast<int64_t>(static_cast<int32_t>(v)); };
+  const bool running = (l.flags & IFF_UP) != 0;
+  i->address.clear();
+  AppendHardwareAddr(l.address, &i->address);
+  i->broadcast.clear();
+  AppendHardwareAddr(l.broadcast, &i->broadcast);
+  if (running && l.carrier) i->carrier = *l.carrier != 0 ? 1 : 0;
+  if (l.carrier_changes) i->carrier_changes = as_int(*l.carrier_changes);
+  if (l.carrier_up_count) i->carrier_up_count = as_int(*l.carrier_up_count);
+  if (l.carrier_down_count) i->carrier_down_count = as_int(*l.carrier_down_count);
+  if (running) i->dormant = (l.flags & IFF_DORMANT) != 0 ? 1 : 0;
+  std::string_view alias = l.has_alias ? l.ifalias.substr(0, std::min(l.ifalias.size(), sysfs::kSysReadFileSize)) : "";
+  i->ifalias.assign(TrimSpace(alias));
+  i->ifindex = l.index;
+  i->iflink = l.has_link ? as_int(l.link) : l.index;
+  if (l.link_mode) i->link_mode = *l.link_mode;
+  i->mtu = as_int(l.mtu);
+  i->netdev_group = as_int(l.group);
+  // sysfs answers EINVAL for a state past its table (the field stays unset).
+  if (l.operstate < std::size(kOperStates)) {
+    i->operstate.assign(kOperStates[l.operstate]);
+  } else {
+    i->operstate.clear();
+  }
+  i->tx_queue_len = as_int(l.txqlen);
+  i->type = l.type;
+}
+
 void AppendHardwareAddr(std::string_view raw, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < raw.size(); ++i) {
@@ -557,7 +742,10 @@ StatusOr<bool> DecodeNetClassLinkDump(std::span<const uint8_t> buf, uint32_t seq
                     }
                     uint32_t v = rtnl::AttrU32(a);
                     if (a.type == IFLA_MTU) l.mtu = v;
-                    if (a.type == IFLA_LINK) l.link = v;
+                    if (a.type == IFLA_LINK) {
+                      l.link = v;
+                      l.has_link = true;
+                    }
                     if (a.type == IFLA_TXQLEN) l.txqlen = v;
                     if (a.type == IFLA_GROUP) l.group = v;
                     if (a.type == IFLA_CARRIER_CHANGES) l.carrier_changes = v;

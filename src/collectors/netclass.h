@@ -27,6 +27,17 @@
 //     no speed_bytes and duplex="" (logged once at info level); any other
 //     ethtool failure fails the collector ("could not get link modes").
 // --collector.netclass_rtnl.with-stats adds the link counters in that mode.
+//
+// The default (sysfs) variant reports exactly what /sys/class/net/<dev>/
+// shows, but reads most of it from one RTM_GETLINK dump per scrape: 16 of
+// the 22 attributes of a device are fields the dump carries too, and one
+// dump costs less than four sysfs reads. Only ifindex, addr_assign_type,
+// dev_id, flags and name_assign_type (and speed and duplex of a running
+// device) are read from sysfs. The dump is used only when it describes the
+// devices sysfs lists: the same names, and for each device the ifindex its
+// sysfs directory shows. Otherwise (sysfs mounted from another network
+// namespace, a device added or removed in between, no netlink) that device,
+// or the whole scrape, reads every attribute from sysfs as before.
 #ifndef NODEX_COLLECTORS_NETCLASS_H_
 #define NODEX_COLLECTORS_NETCLASS_H_
 
@@ -93,6 +104,7 @@ struct NetClassLink {
   std::string_view name, address, broadcast, ifalias;  // address/broadcast raw bytes.
   bool has_alias = false;
   uint32_t mtu = 0, link = 0, txqlen = 0, group = 0;
+  bool has_link = false;  // IFLA_LINK was present (the kernel omits it when iflink == ifindex).
   uint8_t operstate = 0;
   std::optional<uint8_t> carrier, link_mode;
   std::optional<uint32_t> carrier_changes, carrier_up_count, carrier_down_count;
@@ -119,6 +131,23 @@ class NetClassLinkSink {
 // size, a truncated message or attribute and trailing bytes are errors. Any
 // alignment is fine.
 [[nodiscard]] StatusOr<bool> DecodeNetClassLinkDump(std::span<const uint8_t> buf, uint32_t seq, NetClassLinkSink& sink);
+
+// Stores into *iface the attributes of /sys/class/net/<dev>/ that the
+// RTM_GETLINK message `link` of the same device carries, as Linux's
+// net-sysfs.c would show them at the same moment:
+//   address, broadcast   "%*phC" of IFLA_ADDRESS/IFLA_BROADCAST ("" without)
+//   carrier, dormant     only while the device runs (IFF_UP), else EINVAL:
+//                        IFLA_CARRIER, IFF_DORMANT of ifi_flags
+//   operstate            IFLA_OPERSTATE by name ("down" unless running, as
+//                        the kernel already reports it in the dump)
+//   carrier_changes, carrier_up_count, carrier_down_count, ifindex, iflink
+//   (IFLA_LINK, else ifindex), link_mode, mtu, netdev_group, tx_queue_len,
+//   type                 the same field, printed with "%d" (so u32 values
+//                        above INT32_MAX read as negative)
+//   ifalias              IFLA_IFALIAS cut to the 128 bytes procfs reads, trimmed
+// Leaves the other fields (addr_assign_type, dev_id, flags,
+// name_assign_type, speed, duplex: sysfs only) as they are.
+void NetClassIfaceFromLink(const NetClassLink& link, NetClassIface* iface);
 
 // Go's net.HardwareAddr.String(): lowercase hex pairs joined by ':'
 // ("" for no bytes). Appends to *out.

@@ -5,10 +5,12 @@
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/genetlink.h>
+#include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstring>
@@ -18,7 +20,9 @@
 #include <vector>
 
 #include "base/file_reader.h"
+#include "base/split.h"
 #include "collectors/genetlink.h"
+#include "collectors/rtnetlink.h"
 #include "collectors/testing/kit.h"
 #include "collectors/testing/scratch.h"
 
@@ -508,7 +512,7 @@ TEST(DecodeEthtoolLinkModesDumpTest, RejectsMalformed) {
     EXPECT_TRUE(fails(b));
   }
   {
-    GenlBuilder b;  // shorter than its genlmsghdr
+    GenlBuilder b;                      // shorter than its genlmsghdr
     nlmsghdr* m = b.Begin(NLMSG_DONE);  // no genl header
     m->nlmsg_type = kTestFamily;
     mnl_nlmsg_put_extra_header(m, 2);
@@ -631,12 +635,304 @@ TEST(NetclassCollectorTest, NetlinkSpeedAndDuplexMatchSysfsOnThisMachine) {
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     EXPECT_EQ(lower, fs_dup);
   }
-  if (std::ifstream("/sys/class/net/eth0/speed")) EXPECT_GE(with_speed, 1u);
+  if (std::ifstream("/sys/class/net/eth0/speed")) {
+    EXPECT_GE(with_speed, 1u);
+  }
   // Steady state: a second scrape reuses both sockets and gives the same.
   nl_set.Clear();
   ASSERT_TRUE(netlink->Collect(nl_set).ok());
   EXPECT_EQ(ByDevice(nl_set, "node_network_speed_bytes"), nl_speed);
   EXPECT_EQ(Duplexes(nl_set), nl_duplex);
+}
+
+NetClassLink RunningLink() {
+  NetClassLink l;
+  l.index = 7;
+  l.type = 1;
+  l.flags = IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST | IFF_LOWER_UP;
+  l.name = "veth7";
+  l.address = std::string_view("\x02\x00\x00\x00\x00\x07", 6);
+  l.broadcast = std::string_view("\xff\xff\xff\xff\xff\xff", 6);
+  l.mtu = 1500;
+  l.txqlen = 1000;
+  l.group = 0;
+  l.operstate = 6;
+  l.carrier = 1;
+  l.link_mode = 0;
+  l.carrier_changes = 2;
+  l.carrier_up_count = 1;
+  l.carrier_down_count = 1;
+  return l;
+}
+
+TEST(NetClassIfaceFromLinkTest, RunningDevice) {
+  NetClassLink l = RunningLink();
+  l.link = 3;
+  l.has_link = true;
+  l.ifalias = "  pod  ";
+  l.has_alias = true;
+  NetClassIface i;
+  i.flags = 0x1003;  // sysfs-only fields are left alone
+  i.speed = 10000;
+  NetClassIfaceFromLink(l, &i);
+  EXPECT_EQ(i.address, "02:00:00:00:00:07");
+  EXPECT_EQ(i.broadcast, "ff:ff:ff:ff:ff:ff");
+  EXPECT_EQ(i.carrier, 1);
+  EXPECT_EQ(i.carrier_changes, 2);
+  EXPECT_EQ(i.carrier_up_count, 1);
+  EXPECT_EQ(i.carrier_down_count, 1);
+  EXPECT_EQ(i.dormant, 0);
+  EXPECT_EQ(i.ifalias, "pod");  // trimmed, as the sysfs read is
+  EXPECT_EQ(i.ifindex, 7);
+  EXPECT_EQ(i.iflink, 3);
+  EXPECT_EQ(i.link_mode, 0);
+  EXPECT_EQ(i.mtu, 1500);
+  EXPECT_EQ(i.netdev_group, 0);
+  EXPECT_EQ(i.operstate, "up");
+  EXPECT_EQ(i.tx_queue_len, 1000);
+  EXPECT_EQ(i.type, 1);
+  EXPECT_EQ(i.flags, 0x1003);
+  EXPECT_EQ(i.speed, 10000);
+  EXPECT_FALSE(i.addr_assign_type.has_value());
+  EXPECT_FALSE(i.dev_id.has_value());
+  EXPECT_FALSE(i.name_assign_type.has_value());
+}
+
+TEST(NetClassIfaceFromLinkTest, DownDeviceAndEdgeValues) {
+  NetClassLink l = RunningLink();
+  l.flags = IFF_BROADCAST | IFF_MULTICAST;  // not IFF_UP: carrier and dormant are EINVAL in sysfs
+  l.operstate = 2;                          // the kernel reports a stopped device as down
+  l.address = {};                           // addr_len 0 (tun): no IFLA_ADDRESS/IFLA_BROADCAST
+  l.broadcast = {};
+  l.link = 0;  // IFLA_LINK present and 0 (a tunnel without a lower device)
+  l.has_link = true;
+  l.txqlen = 4294967295u;  // printed with %d
+  l.group = 2147483648u;
+  std::string alias(200, 'a');
+  l.ifalias = alias;
+  l.has_alias = true;
+  NetClassIface i;
+  NetClassIfaceFromLink(l, &i);
+  EXPECT_FALSE(i.carrier.has_value());
+  EXPECT_FALSE(i.dormant.has_value());
+  EXPECT_EQ(i.operstate, "down");
+  EXPECT_EQ(i.address, "");
+  EXPECT_EQ(i.broadcast, "");
+  EXPECT_EQ(i.iflink, 0);
+  EXPECT_EQ(i.tx_queue_len, -1);
+  EXPECT_EQ(i.netdev_group, -2147483648LL);
+  EXPECT_EQ(i.ifalias, std::string(128, 'a'));  // the 128 bytes procfs reads
+
+  // No IFLA_LINK: iflink is the device's own index; an unnamed operstate is
+  // EINVAL in sysfs; IFF_DORMANT of a running device.
+  l = RunningLink();
+  l.flags |= IFF_DORMANT;
+  l.operstate = 9;
+  l.carrier_up_count.reset();
+  l.carrier_down_count.reset();
+  i.Reset();
+  NetClassIfaceFromLink(l, &i);
+  EXPECT_EQ(i.iflink, 7);
+  EXPECT_EQ(i.operstate, "");
+  EXPECT_EQ(i.dormant, 1);
+  EXPECT_EQ(i.ifalias, "");
+  EXPECT_FALSE(i.carrier_up_count.has_value());
+}
+
+// Dumps this machine's links over rtnetlink.
+struct LiveLinks : NetClassLinkSink {
+  struct Owned {
+    NetClassLink link;
+    std::string name, address, broadcast, ifalias;
+  };
+  std::vector<Owned> links;
+  void OnLink(const NetClassLink& l) override {
+    links.push_back({l, std::string(l.name), std::string(l.address), std::string(l.broadcast), std::string(l.ifalias)});
+  }
+  Status Dump() {
+    rtnl::Socket socket;
+    static const rtnl::LinkDumpRequest kSkipStats(/*skip_stats=*/true);
+    Status st = socket.Dump(RTM_GETLINK, kSkipStats.header(), [this](std::span<const uint8_t> buf, uint32_t seq) {
+      return DecodeNetClassLinkDump(buf, seq, *this);
+    });
+    for (Owned& o : links) {
+      o.link.name = o.name;
+      o.link.address = o.address;
+      o.link.broadcast = o.broadcast;
+      o.link.ifalias = o.ifalias;
+    }
+    return st;
+  }
+};
+
+// Every attribute of /sys/class/net/<dev>/ netclass reads, read plainly.
+NetClassIface ReadSysfsIface(const std::string& dir) {
+  NetClassIface i;
+  for (std::string_view attr : NetClassAttributeNames()) {
+    std::ifstream in(dir + "/" + std::string(attr));
+    char buf[128];
+    in.read(buf, sizeof(buf));
+    if (in.bad() || (in.gcount() == 0 && !in.eof())) continue;  // EINVAL and friends
+    std::string_view raw(buf, static_cast<size_t>(in.gcount()));
+    if (raw.empty() && attr != "ifalias") continue;
+    ParseNetClassAttribute(attr, TrimSpace(raw), &i);
+  }
+  return i;
+}
+
+// The fields where a and b differ, as "name a|b" lines ("" when none).
+std::string IfaceDiff(const NetClassIface& a, const NetClassIface& b) {
+  std::string out;
+  auto opt = [&](const char* name, const std::optional<int64_t>& x, const std::optional<int64_t>& y) {
+    if (x == y) return;
+    out +=
+        std::string(name) + " " + (x ? std::to_string(*x) : "unset") + "|" + (y ? std::to_string(*y) : "unset") + "\n";
+  };
+  auto str = [&](const char* name, const std::string& x, const std::string& y) {
+    if (x != y) out += std::string(name) + " " + x + "|" + y + "\n";
+  };
+  opt("addr_assign_type", a.addr_assign_type, b.addr_assign_type);
+  opt("carrier", a.carrier, b.carrier);
+  opt("carrier_changes", a.carrier_changes, b.carrier_changes);
+  opt("carrier_up_count", a.carrier_up_count, b.carrier_up_count);
+  opt("carrier_down_count", a.carrier_down_count, b.carrier_down_count);
+  opt("dev_id", a.dev_id, b.dev_id);
+  opt("dormant", a.dormant, b.dormant);
+  opt("flags", a.flags, b.flags);
+  opt("ifindex", a.ifindex, b.ifindex);
+  opt("iflink", a.iflink, b.iflink);
+  opt("link_mode", a.link_mode, b.link_mode);
+  opt("mtu", a.mtu, b.mtu);
+  opt("name_assign_type", a.name_assign_type, b.name_assign_type);
+  opt("netdev_group", a.netdev_group, b.netdev_group);
+  opt("speed", a.speed, b.speed);
+  opt("tx_queue_len", a.tx_queue_len, b.tx_queue_len);
+  opt("type", a.type, b.type);
+  str("address", a.address, b.address);
+  str("broadcast", a.broadcast, b.broadcast);
+  str("duplex", a.duplex, b.duplex);
+  str("ifalias", a.ifalias, b.ifalias);
+  str("operstate", a.operstate, b.operstate);
+  return out;
+}
+
+// The names of a dump, sorted.
+std::vector<std::string> LinkNames(const LiveLinks& live) {
+  std::vector<std::string> names;
+  for (const LiveLinks::Owned& o : live.links) names.push_back(o.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// The mapping against the kernel itself: for every link of this machine, the
+// fields NetClassIfaceFromLink fills equal what sysfs shows for them. Other
+// tests may add or change host links meanwhile (ctest -j), so a difference
+// counts only when it persists over three tries.
+TEST(NetClassIfaceFromLinkTest, MatchesSysfsOnThisMachine) {
+  if (!std::ifstream("/sys/class/net/lo/ifindex")) GTEST_SKIP() << "no /sys/class/net here";
+  std::string diff;
+  size_t checked = 0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    LiveLinks live;
+    Status st = live.Dump();
+    if (!st.ok()) GTEST_SKIP() << "no rtnetlink here: " << st.message();
+    diff.clear();
+    checked = 0;
+    for (const LiveLinks::Owned& o : live.links) {
+      NetClassIface sysfs = ReadSysfsIface("/sys/class/net/" + o.name);
+      if (!sysfs.ifindex) continue;  // removed since the dump
+      NetClassIface mixed = sysfs;
+      NetClassIfaceFromLink(o.link, &mixed);
+      std::string d = IfaceDiff(mixed, sysfs);
+      if (!d.empty()) diff += o.name + ":\n" + d;
+      ++checked;
+    }
+    if (diff.empty()) break;
+  }
+  EXPECT_EQ(diff, "");
+  EXPECT_GE(checked, 1u);
+}
+
+long ReadSyscalls() {
+  std::ifstream in("/proc/thread-self/io");
+  std::string key;
+  long value = 0;
+  while (in >> key >> value) {
+    if (key == "syscr:") return value;
+  }
+  return -1;
+}
+
+// The default variant on the live /sys (most attributes from the link dump)
+// against the same collector on a copy of the same attributes (not sysfs, so
+// every attribute is read from the files): the same samples, for a fraction of
+// the reads. Retried like the test above when host links change meanwhile.
+TEST(NetclassCollectorTest, DefaultVariantOnLiveSysfsMatchesACopy) {
+  if (!std::ifstream("/sys/class/net/lo/ifindex")) GTEST_SKIP() << "no /sys/class/net here";
+  const std::vector<std::string> families = {"node_network_address_assign_type",
+                                             "node_network_carrier",
+                                             "node_network_carrier_changes_total",
+                                             "node_network_carrier_down_changes_total",
+                                             "node_network_carrier_up_changes_total",
+                                             "node_network_device_id",
+                                             "node_network_dormant",
+                                             "node_network_flags",
+                                             "node_network_iface_id",
+                                             "node_network_iface_link",
+                                             "node_network_iface_link_mode",
+                                             "node_network_info",
+                                             "node_network_mtu_bytes",
+                                             "node_network_name_assign_type",
+                                             "node_network_net_dev_group",
+                                             "node_network_protocol_type",
+                                             "node_network_speed_bytes",
+                                             "node_network_transmit_queue_length",
+                                             "node_network_up"};
+  auto on_sys = MustCreate(NewNetclassCollector, testing::SysContext("/sys"));
+  ASSERT_NE(on_sys, nullptr);
+  std::vector<std::string> live_lines, copy_lines;
+  size_t devices = 0, reported = 0;
+  long reads = -1;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    LiveLinks before_links;
+    if (!before_links.Dump().ok()) GTEST_SKIP() << "no rtnetlink here";
+    expo::MetricSet warm;
+    ASSERT_TRUE(on_sys->Collect(warm).ok());  // opens the attribute fds
+
+    ScratchTree copy("netclass-copy");
+    devices = before_links.links.size();
+    for (const LiveLinks::Owned& o : before_links.links) {
+      for (std::string_view attr : NetClassAttributeNames()) {
+        std::ifstream in("/sys/class/net/" + o.name + "/" + std::string(attr));
+        char buf[128];
+        in.read(buf, sizeof(buf));
+        if (in.bad() || (in.gcount() == 0 && !in.eof())) continue;  // EINVAL: leave the file out
+        copy.Write("class/net/" + o.name + "/" + std::string(attr),
+                   std::string_view(buf, static_cast<size_t>(in.gcount())));
+      }
+    }
+    long before = ReadSyscalls();
+    expo::MetricSet from_sys;
+    ASSERT_TRUE(on_sys->Collect(from_sys).ok());
+    reads = before < 0 ? -1 : ReadSyscalls() - before - 1;  // less ReadSyscalls' own read
+    LiveLinks after_links;
+    ASSERT_TRUE(after_links.Dump().ok());
+    auto on_copy = MustCreate(NewNetclassCollector, testing::SysContext(copy.root()));
+    ASSERT_NE(on_copy, nullptr);
+    expo::MetricSet from_copy;
+    ASSERT_TRUE(on_copy->Collect(from_copy).ok());
+    live_lines = testing::RenderedLines(from_sys, families);
+    copy_lines = testing::RenderedLines(from_copy, families);
+    reported = from_sys.Count("node_network_up");
+    if (live_lines == copy_lines && LinkNames(before_links) == LinkNames(after_links)) break;
+  }
+  EXPECT_EQ(live_lines, copy_lines);
+  EXPECT_EQ(reported, devices);
+  // 5 reads a device, 7 for a running one; all 22 without the dump.
+  if (reads >= 0) {
+    EXPECT_LE(reads, static_cast<long>(7 * devices));
+    EXPECT_GE(reads, static_cast<long>(5 * devices));
+  }
 }
 
 TEST(NetclassCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
