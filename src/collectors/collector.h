@@ -76,6 +76,11 @@ class Collector {
   // for this scrape (node_scrape_collector_success 0); samples appended before
   // the failure are still served. Must not throw.
   virtual Status Collect(expo::MetricSet& out) = 0;
+  // Called once a scrape, before any collector's Collect, on each collector
+  // that scrape runs: for work that proceeds on its own threads, started
+  // here so that it overlaps the collectors ahead of this one (filesystem's
+  // statfs jobs). Collect works without it too. Must not throw.
+  virtual void Prepare() {}
 };
 
 using CollectorFactory = StatusOr<std::unique_ptr<Collector>> (*)(const Context& ctx);

@@ -32,7 +32,9 @@ TEST(RegistryTest, SortedUniqueAndFindable) {
   ASSERT_FALSE(all.empty());
   std::set<std::string_view> seen;
   for (size_t i = 0; i < all.size(); ++i) {
-    if (i > 0) EXPECT_LT(all[i - 1].name, all[i].name) << "registry must stay sorted by name";
+    if (i > 0) {
+      EXPECT_LT(all[i - 1].name, all[i].name) << "registry must stay sorted by name";
+    }
     EXPECT_TRUE(seen.insert(all[i].name).second);
     EXPECT_EQ(FindCollector(all[i].name), &all[i]);
     EXPECT_NE(all[i].create, nullptr);

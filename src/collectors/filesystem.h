@@ -19,6 +19,10 @@
 //     The scrape thread only queues work and waits with a deadline. It wakes
 //     one worker, which runs the jobs one after another; a statfs still
 //     running after 2 ms makes it wake one more for the jobs behind it.
+//     The jobs are queued in Prepare, before the scrape runs the collectors
+//     ahead of this one, so that they are usually done by Collect; the
+//     collector's node_scrape_collector_duration_seconds is then only the
+//     wait that is left, not the statfs calls.
 //   - Each statfs gets --collector.filesystem.mount-timeout (default 5s) from
 //     the moment a worker starts it. A mount that misses it is reported with
 //     device_error="mountpoint timeout" (node_filesystem_device_error 1) and

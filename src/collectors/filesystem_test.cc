@@ -677,6 +677,62 @@ TEST(FilesystemCollectorTest, SlowMountWithOneWorkerDelaysButDoesNotLoseJobs) {
   EXPECT_EQ(set.Count("node_filesystem_size_bytes"), 3u);
 }
 
+TEST(FilesystemCollectorTest, PrepareStartsTheStatfsCallsBeforeCollect) {
+  Harness h("fs_prepare", "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n2 1 8:2 / /a rw - ext4 /dev/sda2 rw\n");
+  auto c = h.Make();
+  for (int scrape = 0; scrape < 3; ++scrape) {
+    h.fake.ClearCalls();
+    c->Prepare();
+    // The workers stat both mounts with no Collect running.
+    EXPECT_TRUE(WaitForCalls(h.fake, {"/", "/a"})) << "scrape " << scrape;
+    expo::MetricSet set;
+    ASSERT_TRUE(c->Collect(set).ok());
+    EXPECT_EQ(h.fake.Calls().size(), 2u) << "Collect reuses Prepare's results";
+    EXPECT_EQ(set.Find("node_filesystem_size_bytes", {{"mountpoint", "/a"}}), 4096.0 * 1000);
+  }
+  // Prepare twice before one Collect: the first round is resolved and
+  // dropped, the second one's results are reported.
+  h.fake.ClearCalls();
+  c->Prepare();
+  h.fake.Fail("/a", EACCES);
+  ASSERT_TRUE(WaitForCalls(h.fake, {"/", "/a"}));
+  c->Prepare();
+  expo::MetricSet set;
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(h.fake.Calls().size(), 4u);
+  EXPECT_EQ(set.Find("node_filesystem_device_error", {{"mountpoint", "/a"}, {"device_error", "permission denied"}}), 1);
+  // A Collect without Prepare still stats everything itself.
+  h.fake.ClearCalls();
+  set.Clear();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_EQ(h.fake.Calls().size(), 2u);
+}
+
+TEST(FilesystemCollectorTest, PreparedHungMountStillTimesOut) {
+  Harness h("fs_prepare_hang", "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n2 1 0:50 / /mnt/hung rw - fuse.hang hang rw\n");
+  h.flags.Set("collector.filesystem.mount-timeout", "200ms");
+  h.fake.Block("/mnt/hung");
+  auto c = h.Make();
+  c->Prepare();
+  expo::MetricSet set;
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c->Collect(set).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, milliseconds(1200));
+  EXPECT_EQ(
+      set.Find("node_filesystem_device_error", {{"mountpoint", "/mnt/hung"}, {"device_error", "mountpoint timeout"}}),
+      1);
+  EXPECT_EQ(set.Find("node_filesystem_size_bytes", {{"mountpoint", "/"}}), 4096.0 * 1000);
+}
+
+// A failed mount table read in Prepare is Collect's failure.
+TEST(FilesystemCollectorTest, PrepareWithABrokenMountTableFailsCollect) {
+  Harness h("fs_prepare_bad", "garbage\n");
+  auto c = h.Make();
+  c->Prepare();
+  expo::MetricSet set;
+  EXPECT_FALSE(c->Collect(set).ok());
+}
+
 TEST(FilesystemCollectorTest, ManyFastMountsOverManyScrapes) {
   std::string mountinfo;
   for (int i = 0; i < 40; ++i) {

@@ -52,6 +52,14 @@ bool Scraper::Has(std::string_view name) const {
 void Scraper::Scrape(const std::vector<std::string>& only, expo::MetricSet* out) {
   std::lock_guard<std::mutex> lock(mu_);
   out->Clear();
+  for (Entry& entry : collectors_) {
+    if (!only.empty() && !Contains(only, entry.name)) continue;
+    try {
+      entry.collector->Prepare();
+    } catch (...) {
+      // Collect still runs, and reports what went wrong.
+    }
+  }
   for (size_t i = 0; i < collectors_.size(); ++i) {
     Entry& entry = collectors_[i];
     if (!only.empty() && !Contains(only, entry.name)) continue;

@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace nodex::collectors {
 namespace {
@@ -72,6 +74,35 @@ TEST_F(ScraperTest, ClearsPreviousScrape) {
   scraper.Scrape({}, &set);
   scraper.Scrape({"os"}, &set);
   EXPECT_EQ(set.Count("node_scrape_collector_success"), 1u);
+}
+
+// Records the order of Prepare and Collect calls across collectors.
+class OrderCollector : public Collector {
+ public:
+  OrderCollector(std::string name, std::vector<std::string>* log) : name_(std::move(name)), log_(log) {}
+  void Prepare() override { log_->push_back("prepare " + name_); }
+  Status Collect(expo::MetricSet&) override {
+    log_->push_back("collect " + name_);
+    return Status::Ok();
+  }
+
+ private:
+  std::string name_;
+  std::vector<std::string>* log_;
+};
+
+TEST_F(ScraperTest, PreparesEverySelectedCollectorBeforeAnyCollects) {
+  std::vector<std::string> calls;
+  std::vector<Scraper::Entry> entries;
+  for (const char* name : {"b", "a", "c"}) entries.push_back({name, std::make_unique<OrderCollector>(name, &calls)});
+  Scraper scraper(std::move(entries), &log_);
+  expo::MetricSet set;
+  scraper.Scrape({}, &set);
+  EXPECT_THAT(calls,
+              ::testing::ElementsAre("prepare a", "prepare b", "prepare c", "collect a", "collect b", "collect c"));
+  calls.clear();
+  scraper.Scrape({"c", "a"}, &set);
+  EXPECT_THAT(calls, ::testing::ElementsAre("prepare a", "prepare c", "collect a", "collect c"));
 }
 
 TEST_F(ScraperTest, SelectCollectorsFollowsNodeExporterRules) {
