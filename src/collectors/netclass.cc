@@ -270,8 +270,9 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
 
   // One RTM_GETLINK dump into links_, sorted by name. True when it lists
   // exactly the devices listed_ holds, so that its fields can stand in for
-  // their sysfs attributes. A failed dump turns this off for good (logged
-  // once): every attribute is then read from sysfs, as without netlink.
+  // their sysfs attributes. After a failed dump (logged once; a seccomp
+  // profile without netlink fails at socket(), cheaply) that scrape reads
+  // every attribute from sysfs, as without netlink.
   bool DumpLinksMatchingListing() {
     if (!links_usable_) return false;
     if (!sysfs_checked_) {
@@ -291,10 +292,10 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
                              });
     collecting_links_ = false;
     if (!st.ok()) {
-      links_usable_ = false;
-      if (log_ != nullptr) {
+      if (!logged_dump_failure_ && log_ != nullptr) {
         log_->Info("netclass: reading every attribute from sysfs, the RTM_GETLINK dump failed",
                    {{"err", st.message()}});
+        logged_dump_failure_ = true;
       }
       return false;
     }
@@ -567,6 +568,7 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
   bool links_usable_ = true;
   bool sysfs_checked_ = false;
   bool netns_verified_ = false;  // See SameNetns.
+  bool logged_dump_failure_ = false;
   bool collecting_links_ = false;
   std::vector<std::string> listed_;  // /sys/class/net entries; slots from listed_count_ on are stale.
   size_t listed_count_ = 0;
