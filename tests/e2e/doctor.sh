@@ -30,18 +30,6 @@ PYTHON=/usr/bin/python3
 [[ -x $PYTHON ]] || PYTHON=$(command -v python3)
 NS="nodex-doctor-$$"
 
-# shellcheck disable=SC2317  # run by the EXIT trap
-doctor_cleanup() {
-  local rc=$? pid
-  for pid in "${E2E_PIDS[@]}"; do
-    e2e_stop_pid "$pid"
-  done
-  ip netns del "$NS" 2>/dev/null
-  (exit "$rc")
-  e2e_cleanup
-}
-trap doctor_cleanup EXIT
-
 # uid 65534 must reach the files below.
 chmod 0755 "$E2E_TMP"
 printf 'search monitoring.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n' \
@@ -223,7 +211,7 @@ expect procns host-network warn "cannot tell"
 
 # A network namespace of its own: host-network fails, and `ip netns exec` mounts a sysfs
 # of that namespace, which is not the node's either; a reserved port warns.
-ip netns add "$NS" 2>"$E2E_TMP/netns.err" || skip "cannot create a network namespace: $(cat "$E2E_TMP/netns.err")"
+e2e_netns "$NS"
 ip -n "$NS" link set lo up || die "lo up in $NS"
 doctor netns ip netns exec "$NS" "$NODEX" doctor -o json --web.listen-address=127.0.0.1:10250 --doctor.timeout=500
 [[ $RC == 1 ]] && pass "netns: exit 1" || fail "netns: exit $RC, want 1"

@@ -34,12 +34,11 @@ POD_IP=198.19.61.2
 # shellcheck disable=SC2317  # run by the EXIT trap
 hostnet_cleanup() {
   local rc=$? pid
-  # Stop what runs inside the namespace before deleting it.
+  # Stop what runs inside the namespace; e2e_cleanup then deletes it.
   for pid in "${E2E_PIDS[@]}"; do
     e2e_stop_pid "$pid"
   done
   ip link del "$VETH_HOST" 2>/dev/null
-  ip netns del "$NS" 2>/dev/null
   (exit "$rc")
   e2e_cleanup
 }
@@ -129,7 +128,7 @@ for who in root nobody; do
 done
 
 # --- 2. A network namespace of its own, like a pod without hostNetwork ---------------
-ip netns add "$NS" 2>"$E2E_TMP/netns.err" || skip "cannot create a network namespace: $(cat "$E2E_TMP/netns.err")"
+e2e_netns "$NS"
 ip link add "$VETH_HOST" type veth peer name "$VETH_POD" netns "$NS" || die "cannot create the veth pair"
 ip addr add "$HOST_IP/30" dev "$VETH_HOST" || die "address on $VETH_HOST"
 ip link set "$VETH_HOST" up || die "$VETH_HOST up"

@@ -15,6 +15,7 @@ E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/nodex-e2e-${E2E_NAME}.XXXXXX") || {
   exit 1
 }
 E2E_PIDS=()
+E2E_NETNS=()
 E2E_FAILURES=0
 
 # Stop one process: SIGTERM, then SIGKILL after up to 5 s. Never waits unbounded.
@@ -35,10 +36,14 @@ e2e_stop_pid() {
 }
 
 e2e_cleanup() {
-  local rc=$? pid
+  local rc=$? pid ns
   trap - EXIT INT TERM
   for pid in "${E2E_PIDS[@]}"; do
     e2e_stop_pid "$pid"
+  done
+  # After the processes: nothing runs in them any more.
+  for ns in "${E2E_NETNS[@]}"; do
+    ip netns del "$ns" 2>/dev/null
   done
   if [[ -n "${E2E_KEEP:-}" ]]; then
     echo "note: kept $E2E_TMP" >&2
@@ -52,6 +57,20 @@ trap 'echo "interrupted" >&2; exit 130' INT TERM
 
 # Remember a pid so that cleanup stops it.
 e2e_track() { E2E_PIDS+=("$1"); }
+
+# e2e_netns NAME...: create network namespaces that cleanup deletes once it has
+# stopped the tracked processes. Skips the test when the first one cannot be
+# created (not root, no iproute2, a kernel without them).
+e2e_netns() {
+  local ns
+  for ns in "$@"; do
+    if ! ip netns add "$ns" 2>"$E2E_TMP/netns.err"; then
+      ((${#E2E_NETNS[@]} > 0)) || skip "cannot create a network namespace: $(cat "$E2E_TMP/netns.err")"
+      die "cannot create network namespace $ns: $(cat "$E2E_TMP/netns.err")"
+    fi
+    E2E_NETNS+=("$ns")
+  done
+}
 
 die() {
   echo "FAIL: $*" >&2

@@ -35,20 +35,7 @@ command -v curl >/dev/null || skip "curl is not installed"
 
 NS_A="nodex-e2e-$$-nca"
 NS_B="nodex-e2e-$$-ncb"
-netclass_cleanup() {
-  local rc=$? pid
-  for pid in "${E2E_PIDS[@]}"; do
-    e2e_stop_pid "$pid"
-  done
-  ip netns del "$NS_A" 2>/dev/null
-  ip netns del "$NS_B" 2>/dev/null
-  (exit "$rc")
-  e2e_cleanup
-}
-trap netclass_cleanup EXIT
-
-ip netns add "$NS_A" 2>"$E2E_TMP/netns.err" || skip "cannot create a network namespace: $(cat "$E2E_TMP/netns.err")"
-ip netns add "$NS_B" || die "cannot create namespace $NS_B"
+e2e_netns "$NS_A" "$NS_B"
 a() { ip -n "$NS_A" "$@"; }
 
 # Devices the kernel here cannot make (a module that is not available) are left

@@ -36,21 +36,7 @@ command -v python3 >/dev/null || skip "python3 is not installed"
 NS_A="nodex-e2e-$$-a"
 NS_B="nodex-e2e-$$-b"
 
-netns_cleanup() {
-  local rc=$? pid
-  # Stop nodex and the socket holder first so nothing keeps the namespaces alive.
-  for pid in "${E2E_PIDS[@]}"; do
-    e2e_stop_pid "$pid"
-  done
-  ip netns del "$NS_A" 2>/dev/null
-  ip netns del "$NS_B" 2>/dev/null
-  (exit "$rc")
-  e2e_cleanup
-}
-trap netns_cleanup EXIT
-
-ip netns add "$NS_A" 2>"$E2E_TMP/netns.err" || skip "cannot create a network namespace: $(cat "$E2E_TMP/netns.err")"
-ip netns add "$NS_B" || die "cannot create namespace $NS_B"
+e2e_netns "$NS_A" "$NS_B"
 inA() { ip netns exec "$NS_A" "$@"; }
 inB() { ip netns exec "$NS_B" "$@"; }
 

@@ -25,18 +25,6 @@ NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bou
 NS="nodex-portc-$$"
 POD_IP=198.19.62.2
 
-# shellcheck disable=SC2317  # run by the EXIT trap
-port_cleanup() {
-  local rc=$? pid
-  for pid in "${E2E_PIDS[@]}"; do
-    e2e_stop_pid "$pid"
-  done
-  ip netns del "$NS" 2>/dev/null
-  (exit "$rc")
-  e2e_cleanup
-}
-trap port_cleanup EXIT
-
 # The holders run as uid 65534 too, so use the system's python3 (a per-user one, such as
 # pyenv's under /root, is not reachable for that user).
 PYTHON=/usr/bin/python3
@@ -126,7 +114,7 @@ expect_line in-use-same-uid "in use by pid $HOLDER_PID (" "holder.py holder-nobo
 e2e_stop_pid "$HOLDER_PID"
 
 # --- In a network namespace of its own ---------------------------------------------
-ip netns add "$NS" 2>"$E2E_TMP/netns.err" || skip "cannot create a network namespace: $(cat "$E2E_TMP/netns.err")"
+e2e_netns "$NS"
 ip -n "$NS" link set lo up || die "lo up in $NS"
 # Both ends of a veth pair stay inside the namespace: it only needs an address of its own.
 ip -n "$NS" link add nxpc0 type veth peer name nxpc1 || die "veth pair in $NS"
