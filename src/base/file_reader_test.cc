@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "base/testing/read_syscalls.h"
+
 namespace nodex {
 namespace {
 
@@ -95,17 +97,7 @@ TEST_F(FileReaderTest, DirectoryIsAnError) {
   EXPECT_EQ(s.code(), StatusCode::kError);
 }
 
-// Read syscalls this thread has made (task I/O accounting), or -1 where the
-// kernel does not keep them.
-long ReadSyscalls() {
-  std::ifstream in("/proc/thread-self/io");
-  std::string key;
-  long value = 0;
-  while (in >> key >> value) {
-    if (key == "syscr:") return value;
-  }
-  return -1;
-}
+using testing::ThreadReadSyscalls;
 
 TEST(ReadEndTest, WhenAShortReadEndsTheFile) {
   EXPECT_FALSE(ReadEnd::AtZeroRead().EndsAt(0));
@@ -122,17 +114,17 @@ TEST(ReadEndTest, WhenAShortReadEndsTheFile) {
 // The count of read syscalls shows the difference: one for a file that ends
 // at its first short read, two (the second returning 0) otherwise.
 TEST_F(FileReaderTest, ShortReadEndsOneRecordFile) {
-  if (ReadSyscalls() < 0) GTEST_SKIP() << "/proc/thread-self/io has no syscr here (no task I/O accounting)";
+  if (ThreadReadSyscalls() < 0) GTEST_SKIP() << "/proc/thread-self/io has no syscr here (no task I/O accounting)";
   Write("some 1\nvalue 2\n");
   std::string_view content;
   for (const auto& [end, reads] : {std::pair{ReadEnd::OneRecord(), 1L}, std::pair{ReadEnd::Records(64), 1L},
                                    std::pair{ReadEnd::AtZeroRead(), 2L}}) {
     KeptOpenFile file(path_, end);
     ASSERT_TRUE(file.Read(&content).ok());  // opens the fd
-    const long before = ReadSyscalls();
+    const long before = ThreadReadSyscalls();
     ASSERT_TRUE(file.Read(&content).ok());
     // ReadSyscalls' own read of thread-self/io counts once.
-    EXPECT_EQ(ReadSyscalls() - before - 1, reads) << "longest record " << end.longest_record;
+    EXPECT_EQ(ThreadReadSyscalls() - before - 1, reads) << "longest record " << end.longest_record;
     EXPECT_EQ(content, "some 1\nvalue 2\n");
   }
 }

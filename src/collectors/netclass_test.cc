@@ -21,6 +21,7 @@
 
 #include "base/file_reader.h"
 #include "base/split.h"
+#include "base/testing/read_syscalls.h"
 #include "collectors/genetlink.h"
 #include "collectors/rtnetlink.h"
 #include "collectors/testing/kit.h"
@@ -31,6 +32,27 @@ namespace {
 
 using testing::MustCreate;
 using testing::ScratchTree;
+
+// Every family the sysfs variant of netclass exports.
+const std::vector<std::string> kSysfsFamilies = {"node_network_address_assign_type",
+                                                 "node_network_carrier",
+                                                 "node_network_carrier_changes_total",
+                                                 "node_network_carrier_down_changes_total",
+                                                 "node_network_carrier_up_changes_total",
+                                                 "node_network_device_id",
+                                                 "node_network_dormant",
+                                                 "node_network_flags",
+                                                 "node_network_iface_id",
+                                                 "node_network_iface_link",
+                                                 "node_network_iface_link_mode",
+                                                 "node_network_info",
+                                                 "node_network_mtu_bytes",
+                                                 "node_network_name_assign_type",
+                                                 "node_network_net_dev_group",
+                                                 "node_network_protocol_type",
+                                                 "node_network_speed_bytes",
+                                                 "node_network_transmit_queue_length",
+                                                 "node_network_up"};
 
 TEST(ParseNetClassAttributeTest, IntegersLikeGoBaseZero) {
   NetClassIface i;
@@ -853,41 +875,12 @@ TEST(NetClassIfaceFromLinkTest, MatchesSysfsOnThisMachine) {
   EXPECT_GE(checked, 1u);
 }
 
-long ReadSyscalls() {
-  std::ifstream in("/proc/thread-self/io");
-  std::string key;
-  long value = 0;
-  while (in >> key >> value) {
-    if (key == "syscr:") return value;
-  }
-  return -1;
-}
-
 // The default variant on the live /sys (most attributes from the link dump)
 // against the same collector on a copy of the same attributes (not sysfs, so
 // every attribute is read from the files): the same samples, for a fraction of
 // the reads. Retried like the test above when host links change meanwhile.
 TEST(NetclassCollectorTest, DefaultVariantOnLiveSysfsMatchesACopy) {
   if (!std::ifstream("/sys/class/net/lo/ifindex")) GTEST_SKIP() << "no /sys/class/net here";
-  const std::vector<std::string> families = {"node_network_address_assign_type",
-                                             "node_network_carrier",
-                                             "node_network_carrier_changes_total",
-                                             "node_network_carrier_down_changes_total",
-                                             "node_network_carrier_up_changes_total",
-                                             "node_network_device_id",
-                                             "node_network_dormant",
-                                             "node_network_flags",
-                                             "node_network_iface_id",
-                                             "node_network_iface_link",
-                                             "node_network_iface_link_mode",
-                                             "node_network_info",
-                                             "node_network_mtu_bytes",
-                                             "node_network_name_assign_type",
-                                             "node_network_net_dev_group",
-                                             "node_network_protocol_type",
-                                             "node_network_speed_bytes",
-                                             "node_network_transmit_queue_length",
-                                             "node_network_up"};
   auto on_sys = MustCreate(NewNetclassCollector, testing::SysContext("/sys"));
   ASSERT_NE(on_sys, nullptr);
   std::vector<std::string> live_lines, copy_lines;
@@ -911,18 +904,18 @@ TEST(NetclassCollectorTest, DefaultVariantOnLiveSysfsMatchesACopy) {
                    std::string_view(buf, static_cast<size_t>(in.gcount())));
       }
     }
-    long before = ReadSyscalls();
+    long before = nodex::testing::ThreadReadSyscalls();
     expo::MetricSet from_sys;
     ASSERT_TRUE(on_sys->Collect(from_sys).ok());
-    reads = before < 0 ? -1 : ReadSyscalls() - before - 1;  // less ReadSyscalls' own read
+    reads = before < 0 ? -1 : nodex::testing::ThreadReadSyscalls() - before - 1;  // less its own read
     LiveLinks after_links;
     ASSERT_TRUE(after_links.Dump().ok());
     auto on_copy = MustCreate(NewNetclassCollector, testing::SysContext(copy.root()));
     ASSERT_NE(on_copy, nullptr);
     expo::MetricSet from_copy;
     ASSERT_TRUE(on_copy->Collect(from_copy).ok());
-    live_lines = testing::RenderedLines(from_sys, families);
-    copy_lines = testing::RenderedLines(from_copy, families);
+    live_lines = testing::RenderedLines(from_sys, kSysfsFamilies);
+    copy_lines = testing::RenderedLines(from_copy, kSysfsFamilies);
     reported = from_sys.Count("node_network_up");
     if (live_lines == copy_lines && LinkNames(before_links) == LinkNames(after_links)) break;
   }
@@ -947,28 +940,9 @@ TEST(NetclassCollectorTest, MatchesNodeExporterOnConformanceFixtures) {
   expo::MetricSet set;
   Status st = c.value()->Collect(set);
   ASSERT_TRUE(st.ok()) << st.message();
-  const std::vector<std::string> families = {"node_network_address_assign_type",
-                                             "node_network_carrier",
-                                             "node_network_carrier_changes_total",
-                                             "node_network_carrier_down_changes_total",
-                                             "node_network_carrier_up_changes_total",
-                                             "node_network_device_id",
-                                             "node_network_dormant",
-                                             "node_network_flags",
-                                             "node_network_iface_id",
-                                             "node_network_iface_link",
-                                             "node_network_iface_link_mode",
-                                             "node_network_info",
-                                             "node_network_mtu_bytes",
-                                             "node_network_name_assign_type",
-                                             "node_network_net_dev_group",
-                                             "node_network_protocol_type",
-                                             "node_network_speed_bytes",
-                                             "node_network_transmit_queue_length",
-                                             "node_network_up"};
-  std::vector<std::string> expected = testing::ExpectedLines(kit, families);
+  std::vector<std::string> expected = testing::ExpectedLines(kit, kSysfsFamilies);
   EXPECT_EQ(expected.size(), 19u + 37u);
-  EXPECT_EQ(testing::RenderedLines(set, families), expected);
+  EXPECT_EQ(testing::RenderedLines(set, kSysfsFamilies), expected);
 }
 
 }  // namespace
