@@ -34,10 +34,12 @@
 // dump costs less than four sysfs reads. Only ifindex, addr_assign_type,
 // dev_id, flags and name_assign_type (and speed and duplex of a running
 // device) are read from sysfs. The dump is used only when it describes the
-// devices sysfs lists: the same names, and for each device the ifindex its
-// sysfs directory shows. Otherwise (sysfs mounted from another network
-// namespace, a device added or removed in between, no netlink) that device,
-// or the whole scrape, reads every attribute from sysfs as before.
+// devices sysfs lists: the tree is sysfs, the names are the same, once every
+// device's sysfs ifindex and address matched the dump with at least one real
+// (non-zero) address among them, and every scrape each device's ifindex.
+// Otherwise (sysfs mounted from another network namespace, a device added,
+// removed or recreated in between, no netlink) that device, or the whole
+// scrape, reads every attribute from sysfs as before.
 #ifndef NODEX_COLLECTORS_NETCLASS_H_
 #define NODEX_COLLECTORS_NETCLASS_H_
 
