@@ -274,15 +274,13 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
   // profile without netlink fails at socket(), cheaply) that scrape reads
   // every attribute from sysfs, as without netlink.
   bool DumpLinksMatchingListing() {
-    if (!links_usable_) return false;
-    if (!sysfs_checked_) {
+    if (!live_sysfs_) {
       // A tree that is not sysfs (a copy, a test fixture) never stands for
       // this machine's links, whatever names it has.
       struct statfs fs;
-      links_usable_ = ::statfs(class_net_.c_str(), &fs) == 0 && fs.f_type == SYSFS_MAGIC;
-      sysfs_checked_ = true;
-      if (!links_usable_) return false;
+      live_sysfs_ = ::statfs(class_net_.c_str(), &fs) == 0 && fs.f_type == SYSFS_MAGIC;
     }
+    if (!*live_sysfs_) return false;
     link_count_ = 0;
     collecting_links_ = true;
     static const rtnl::LinkDumpRequest kSkipStats(/*skip_stats=*/true);
@@ -565,8 +563,7 @@ class NetclassCollector : public Collector, private NetClassLinkSink, private Et
   sysfs::AttrFiles attrs_;
 
   // The default variant's link dump (DumpLinksMatchingListing).
-  bool links_usable_ = true;
-  bool sysfs_checked_ = false;
+  std::optional<bool> live_sysfs_;  // class_net_ is on sysfs; checked once.
   bool netns_verified_ = false;  // See SameNetns.
   bool logged_dump_failure_ = false;
   bool collecting_links_ = false;

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -787,17 +788,23 @@ struct LiveLinks : NetClassLinkSink {
   }
 };
 
+// The first 128 bytes of a sysfs attribute, as procfs reads them; nothing when
+// the read fails (EINVAL for a down link's speed, ...).
+std::optional<std::string> ReadSysfsAttr(const std::string& path) {
+  std::ifstream in(path);
+  char buf[128];
+  in.read(buf, sizeof(buf));
+  if (in.bad() || (in.gcount() == 0 && !in.eof())) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(in.gcount()));
+}
+
 // Every attribute of /sys/class/net/<dev>/ netclass reads, read plainly.
 NetClassIface ReadSysfsIface(const std::string& dir) {
   NetClassIface i;
   for (std::string_view attr : NetClassAttributeNames()) {
-    std::ifstream in(dir + "/" + std::string(attr));
-    char buf[128];
-    in.read(buf, sizeof(buf));
-    if (in.bad() || (in.gcount() == 0 && !in.eof())) continue;  // EINVAL and friends
-    std::string_view raw(buf, static_cast<size_t>(in.gcount()));
-    if (raw.empty() && attr != "ifalias") continue;
-    ParseNetClassAttribute(attr, TrimSpace(raw), &i);
+    std::optional<std::string> raw = ReadSysfsAttr(dir + "/" + std::string(attr));
+    if (!raw || (raw->empty() && attr != "ifalias")) continue;
+    ParseNetClassAttribute(attr, TrimSpace(*raw), &i);
   }
   return i;
 }
@@ -896,12 +903,8 @@ TEST(NetclassCollectorTest, DefaultVariantOnLiveSysfsMatchesACopy) {
     devices = before_links.links.size();
     for (const LiveLinks::Owned& o : before_links.links) {
       for (std::string_view attr : NetClassAttributeNames()) {
-        std::ifstream in("/sys/class/net/" + o.name + "/" + std::string(attr));
-        char buf[128];
-        in.read(buf, sizeof(buf));
-        if (in.bad() || (in.gcount() == 0 && !in.eof())) continue;  // EINVAL: leave the file out
-        copy.Write("class/net/" + o.name + "/" + std::string(attr),
-                   std::string_view(buf, static_cast<size_t>(in.gcount())));
+        std::optional<std::string> raw = ReadSysfsAttr("/sys/class/net/" + o.name + "/" + std::string(attr));
+        if (raw) copy.Write("class/net/" + o.name + "/" + std::string(attr), *raw);  // EINVAL: left out
       }
     }
     long before = nodex::testing::ThreadReadSyscalls();
